@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "concierge.accounts"
+    label = "accounts"
+    verbose_name = _("People and organisations")
+
+    def ready(self) -> None:
+        from concierge.accounts.roles import ensure_role_groups
+
+        post_migrate.connect(ensure_role_groups, sender=self)

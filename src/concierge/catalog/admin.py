@@ -1,0 +1,115 @@
+import yaml
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from concierge.catalog.formspec import FormSpecError, parse_form
+from concierge.catalog.models import CatalogItem, Category
+from concierge.catalog.services import catalog_to_yaml
+from concierge.catalog.wizard import field_for
+from concierge.core.i18n import localize
+
+
+def _parse_yaml_form(text: str) -> dict:
+    """YAML from the admin's form editor, checked; raises ValidationError listing problems."""
+    try:
+        data = yaml.safe_load(text or "") or {}
+    except yaml.YAMLError as exc:
+        raise forms.ValidationError(
+            _("This is not valid YAML: %(error)s") % {"error": exc}) from None
+    try:
+        parse_form(data)
+    except FormSpecError as exc:
+        raise forms.ValidationError(exc.problems) from None
+    return data
+
+
+class CatalogItemForm(forms.ModelForm):
+    form_yaml = forms.CharField(
+        label=gettext_lazy("Request form (YAML)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 28, "class": "vLargeTextField code-editor",
+                                     "spellcheck": "false"}),
+        help_text=gettext_lazy("Steps and questions; see docs/catalog-as-code.md. The preview "
+                               "beside it updates as you type."),
+    )
+
+    class Meta:
+        model = CatalogItem
+        fields = ["slug", "category", "kind", "active", "position", "name", "summary",
+                  "description", "illustration", "picture", "video_url", "keywords",
+                  "price_once", "price_monthly", "delivery_days", "order_for_others",
+                  "audience_organisations", "audience_departments", "audience_roles"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.form and not self.is_bound:
+            self.initial["form_yaml"] = catalog_to_yaml(self.instance.form)
+
+    def clean_form_yaml(self):
+        return _parse_yaml_form(self.cleaned_data.get("form_yaml", ""))
+
+    def save(self, commit=True):
+        self.instance.form = self.cleaned_data.get("form_yaml") or {}
+        return super().save(commit)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["slug"]
+
+
+@admin.register(CatalogItem)
+class CatalogItemAdmin(admin.ModelAdmin):
+    form = CatalogItemForm
+    list_display = ["__str__", "category", "kind", "price_once", "price_monthly", "delivery_days",
+                    "active"]
+    list_filter = ["active", "kind", "category"]
+    list_select_related = ["category"]
+    search_fields = ["slug", "search_text"]
+    filter_horizontal = ["audience_organisations", "audience_departments", "audience_roles"]
+    change_form_template = "admin/catalog/catalogitem/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["slug", "category", "kind", "active", "position"]}),
+        (gettext_lazy("What people see"), {"fields": ["name", "summary", "description",
+                                                      "illustration", "picture", "video_url",
+                                                      "keywords"]}),
+        (gettext_lazy("Price and delivery"), {"fields": ["price_once", "price_monthly",
+                                                         "delivery_days"]}),
+        (gettext_lazy("Who may order"), {"fields": ["order_for_others", "audience_organisations",
+                                                    "audience_departments", "audience_roles"]}),
+        (gettext_lazy("Request form"), {"fields": ["form_yaml"]}),
+    ]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(form_preview)
+        return [path("preview/", preview, name="catalog_catalogitem_preview"), *super().get_urls()]
+
+
+@staff_member_required
+@require_POST
+def form_preview(request):
+    """The request form as employees will see it, from the YAML being edited (htmx)."""
+    steps, problems = [], []
+    try:
+        spec = parse_form(_parse_yaml_form(request.POST.get("form_yaml", "")))
+    except forms.ValidationError as exc:
+        problems = exc.messages
+    else:
+        for step in spec.steps:
+            fields = []
+            for question in step.questions:
+                bound = forms.Form()
+                bound.fields[question.key] = field_for(question, viewer=request.user)
+                conditions = [f"{c.question} {c.operator} {c.operand}"
+                              for c in question.conditions]
+                fields.append({"field": bound[question.key], "conditions": conditions})
+            steps.append({"title": localize(step.title), "fields": fields})
+    return render(request, "admin/catalog/catalogitem/preview.html",
+                  {"steps": steps, "problems": problems})

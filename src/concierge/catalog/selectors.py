@@ -1,0 +1,66 @@
+"""Reads of the catalog, limited to what the viewer may order."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from concierge.accounts.models import User
+from concierge.catalog.models import CatalogItem, Category
+
+
+def _audience_filter(user: User) -> Q:
+    """Items open to everyone, or whose every restriction the user meets."""
+    through_orgs = CatalogItem.audience_organisations.through.objects
+    through_deps = CatalogItem.audience_departments.through.objects
+    through_roles = CatalogItem.audience_roles.through.objects
+    group_ids = list(user.groups.values_list("pk", flat=True))
+
+    def restriction(through, column: str, allowed) -> Q:
+        rows = through.filter(catalogitem_id=OuterRef("pk"))
+        return ~Exists(rows) | Exists(rows.filter(**{f"{column}__in": allowed}))
+
+    return (
+        restriction(through_orgs, "organisation_id", [user.organisation_id])
+        & restriction(through_deps, "department_id", [user.department_id] if user.department_id
+                      else [])
+        & restriction(through_roles, "group_id", group_ids)
+    )
+
+
+def item_list_for(user: User, *, category: Category | None = None,
+                  query: str = "") -> QuerySet[CatalogItem]:
+    """Active items ``user`` may order, in catalog order, optionally in one category or search."""
+    items = CatalogItem.objects.filter(active=True).filter(_audience_filter(user))
+    if category is not None:
+        items = items.filter(category=category)
+    for word in (query or "").lower().split()[:6]:
+        items = items.filter(search_text__contains=word)
+    return items.select_related("category").defer("form", "description", "search_text")
+
+
+def item_get_for(user: User, slug: str) -> CatalogItem:
+    """The item if ``user`` may order it; otherwise 404 (hidden items are not revealed)."""
+    try:
+        return CatalogItem.objects.filter(active=True).filter(_audience_filter(user)) \
+            .select_related("category").get(slug=slug)
+    except CatalogItem.DoesNotExist:
+        raise Http404("No such service") from None
+
+
+def category_list_for(user: User, *, preview: int = 4) -> list[Category]:
+    """Categories with at least one item ``user`` may order, each with a few items to show."""
+    visible = item_list_for(user)
+    counts = dict(visible.order_by().values_list("category_id").annotate(n=Count("pk")))
+    categories = list(
+        Category.objects.filter(pk__in=counts.keys()).prefetch_related(
+            Prefetch("items", queryset=visible[:preview], to_attr="preview_items"))
+    )
+    for category in categories:
+        category.item_count = counts[category.pk]
+    return categories
+
+
+def category_get(slug: str) -> Category:
+    try:
+        return Category.objects.get(slug=slug)
+    except Category.DoesNotExist:
+        raise Http404("No such category") from None

@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def portal(request) -> dict:
+    context = {"site_name": settings.SITE_NAME}
+    if settings.DEMO_MODE and not request.user.is_authenticated:
+        from concierge.portal.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+        context["demo_logins"] = DEMO_LOGINS
+        context["demo_password"] = DEMO_PASSWORD
+    return context

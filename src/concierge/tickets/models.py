@@ -1,0 +1,175 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from concierge.catalog.models import CatalogItem
+from concierge.tickets.choices import (
+    CANCELLABLE_STATUSES,
+    OPEN_STATUSES,
+    STATUS_COLOUR,
+    TICKET_PREFIX,
+    Priority,
+    TicketKind,
+    TicketStatus,
+)
+
+NUMBER_RE = re.compile(r"^\s*(?:(REQ|INC)-?)?0*(\d{1,12})\s*$", re.IGNORECASE)
+
+
+class Ticket(models.Model):
+    """A request or an incident, with the answers and price as they were when submitted.
+
+    ``answers`` is a list of ``{"key", "type", "label", "value", "display", "step"}`` where
+    ``label`` and ``display`` keep every language's text, so later edits of the form never change
+    what was asked. The number (``REQ-000123``) is derived from the primary key.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=TicketKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices,
+                              default=TicketStatus.SUBMITTED)
+    priority = models.CharField(_("priority"), max_length=1, choices=Priority.choices,
+                                default=Priority.MEDIUM)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="tickets_requested", verbose_name=_("requester"))
+    requested_for = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="tickets_received",
+                                      verbose_name=_("requested for"))
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="tickets")
+    item = models.ForeignKey(CatalogItem, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="tickets", verbose_name=_("service"))
+    item_name = models.JSONField(_("service name"), default=dict)
+    answers = models.JSONField(_("answers"), default=list)
+    price_once = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    price_monthly = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    delivery_days = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    due_at = models.DateTimeField(_("expected by"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"]),
+            models.Index(fields=["requested_for", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"{TICKET_PREFIX.get(self.kind, 'REQ')}-{self.pk or 0:06d}"
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOUR.get(self.status, "grey")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.status in CANCELLABLE_STATUSES
+
+
+class Draft(models.Model):
+    """A request form someone started and has not submitted yet (one per person and item)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="drafts")
+    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="drafts")
+    answers = models.JSONField(default=dict)
+    step = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="one_draft_per_item")]
+
+    def __str__(self) -> str:
+        return f"Draft {self.item} by {self.user}"
+
+
+class Comment(models.Model):
+    """A message on a ticket. Only public comments exist for now (internal notes come later)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField(_("message"))
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.ticket.number}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Never the uploaded name on disk: it is kept in ``name`` and given back on download.
+    return f"attachments/{instance.key.hex[:2]}/{instance.key.hex}"
+
+
+class Attachment(models.Model):
+    """An uploaded file, on a draft, a ticket or a comment; served only by a checked view."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="attachments")
+    question_key = models.CharField(max_length=40, blank=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="attachments")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="attachments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:attachment", args=[self.key])
+
+
+class Activity(models.Model):
+    """One thing that happened to a ticket, by whom, with a dotted action name."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    action = models.CharField(max_length=60)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.ticket_id}"

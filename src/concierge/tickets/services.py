@@ -1,0 +1,254 @@
+"""Every write to requests and incidents: drafts, submitting, status, comments, files."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concierge.accounts.models import User
+from concierge.accounts.selectors import colleague_get_for
+from concierge.catalog.models import CatalogItem
+from concierge.catalog.wizard import answer_display, answers_problems, default_answers, wizard_spec
+from concierge.core.files import DEFAULT_KINDS, check_upload
+from concierge.core.i18n import localize
+from concierge.tickets.choices import (
+    TRANSITIONS,
+    Priority,
+    TicketKind,
+    TicketStatus,
+    priority_for,
+)
+from concierge.tickets.models import Activity, Attachment, Comment, Draft, Ticket
+
+ENGINE_KEYS = {"for_whom", "requested_for"}
+
+
+class TicketError(Exception):
+    """A change that is not allowed; the message is meant for the person who tried it."""
+
+
+class AnswersInvalid(TicketError):
+    """Stored answers no longer pass the form (it changed, or a file went missing)."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__(_("Some answers need your attention."))
+
+
+def _log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
+    return Activity.objects.create(ticket=ticket, actor=actor, action=action, data=data)
+
+
+def _notify_after_commit(activity: Activity) -> None:
+    from concierge.tickets.tasks import ticket_notify
+
+    transaction.on_commit(lambda: ticket_notify.enqueue(activity.pk))
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def attachment_store(*, upload: UploadedFile, uploaded_by: User, allowed_kinds=DEFAULT_KINDS,
+                     max_mb: int | None = None, **links) -> Attachment:
+    """Check ``upload`` by its content and keep it; raises ValidationError for the user."""
+    checked = check_upload(upload, allowed_kinds=allowed_kinds,
+                           max_mb=min(max_mb or settings.ATTACHMENT_MAX_MB,
+                                      settings.ATTACHMENT_MAX_MB))
+    name = (upload.name or "file").replace("/", "_").replace("\\", "_")[-200:]
+    attachment = Attachment(name=name, content_type=checked.content_type, size=checked.size,
+                            uploaded_by=uploaded_by, **links)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+def draft_start(*, user: User, item: CatalogItem) -> Draft:
+    """The person's draft for ``item``, created with profile defaults when there is none."""
+    draft = Draft.objects.filter(user=user, item=item).first()
+    if draft is None:
+        draft = Draft.objects.create(user=user, item=item,
+                                     answers=default_answers(wizard_spec(item), user))
+    return draft
+
+
+@transaction.atomic
+def draft_save(*, draft: Draft, step_key: str, answers: dict,
+               uploads: dict[str, UploadedFile] | None = None) -> Draft:
+    """Merge one step's answers into the draft and keep its uploads.
+
+    Answers of questions that are hidden by the new answers stay in the draft (the person may
+    switch back); they are dropped at submit. Raises ValidationError for a rejected file.
+    """
+    spec = wizard_spec(draft.item)
+    for key, upload in (uploads or {}).items():
+        question = spec.question(key)
+        stored = attachment_store(
+            upload=upload, uploaded_by=draft.user, draft=draft, question_key=key,
+            allowed_kinds=question.options.get("allowed_types") or DEFAULT_KINDS,
+            max_mb=question.options.get("max_size_mb"),
+        )
+        draft.attachments.filter(question_key=key).exclude(pk=stored.pk).delete()
+    draft.answers = {**draft.answers, **answers}
+    draft.step = step_key
+    draft.save(update_fields=["answers", "step", "updated_at"])
+    return draft
+
+
+def draft_remove_upload(*, draft: Draft, key: str) -> None:
+    draft.attachments.filter(question_key=key).delete()
+
+
+def draft_discard(*, draft: Draft) -> None:
+    draft.delete()
+
+
+# --- submitting -------------------------------------------------------------------------------
+
+@transaction.atomic
+def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
+                  draft: Draft | None = None) -> Ticket:
+    """Create a request or incident from validated answers.
+
+    Re-validates every visible answer against the item's current form (raises AnswersInvalid),
+    keeps question texts, choice labels and prices as they are now, moves the draft's files to
+    the ticket, deletes the draft, writes ``tickets.ticket.submitted`` and e-mails the requester
+    (and the person it is for) after commit.
+    """
+    spec = wizard_spec(item)
+    uploads = {a.question_key: a for a in draft.attachments.all()} if draft else {}
+    problems = answers_problems(spec, answers, viewer=requester, uploaded_keys=set(uploads))
+    if problems:
+        raise AnswersInvalid(problems)
+    visible = spec.visible_questions(answers)
+
+    requested_for = requester
+    if answers.get("for_whom") == "someone_else" and answers.get("requested_for"):
+        requested_for = colleague_get_for(requester, str(answers["requested_for"]["id"]))
+        if requested_for is None:
+            raise AnswersInvalid({spec.steps[0].key: [_("That colleague cannot be found.")]})
+
+    step_of = {q.key: step.key for step in spec.steps for q in step.questions}
+    snapshot = []
+    for question in visible:
+        if question.key in ENGINE_KEYS:
+            continue
+        if question.type == "attachment":
+            upload = uploads.get(question.key)
+            value = {"key": upload.key.hex, "name": upload.name} if upload else None
+            display = upload.name if upload else ""
+        else:
+            value = answers.get(question.key)
+            display = answer_display(question, value) if value not in (None, "", []) else ""
+        snapshot.append({"key": question.key, "type": question.type, "label": question.label,
+                         "value": value, "display": display, "step": step_of[question.key]})
+
+    kind = TicketKind.INCIDENT if item.is_incident else TicketKind.REQUEST
+    title = answers.get("summary") or localize(item.name, requester.language)
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        kind=kind,
+        title=str(title)[:200],
+        priority=priority_for(answers.get("impact"), answers.get("urgency"))
+        if kind == TicketKind.INCIDENT else Priority.MEDIUM,
+        requester=requester,
+        requested_for=requested_for,
+        organisation_id=requester.organisation_id,
+        item=item,
+        item_name=item.name,
+        answers=snapshot,
+        price_once=item.price_once,
+        price_monthly=item.price_monthly,
+        delivery_days=item.delivery_days,
+        due_at=add_working_days(now, item.delivery_days) if item.delivery_days else None,
+    )
+    if draft is not None:
+        draft.attachments.update(ticket=ticket, draft=None)
+        draft.delete()
+    activity = _log(ticket, requester, "tickets.ticket.submitted")
+    _notify_after_commit(activity)
+    return ticket
+
+
+# --- after submitting -------------------------------------------------------------------------
+
+@transaction.atomic
+def ticket_change_status(*, ticket: Ticket, actor: User, status: str) -> Ticket:
+    """Move a ticket to ``status`` if the workflow allows it; e-mails the requester."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if status not in TRANSITIONS.get(ticket.status, set()):
+        raise TicketError(_("A ticket that is “%(old)s” cannot become “%(new)s”.") % {
+            "old": TicketStatus(ticket.status).label, "new": TicketStatus(status).label})
+    old = ticket.status
+    ticket.status = status
+    fields = ["status", "updated_at"]
+    now = timezone.now()
+    if status == TicketStatus.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        ticket.closed_at = now
+        fields.append("closed_at")
+    elif status == TicketStatus.IN_PROGRESS and ticket.resolved_at:
+        ticket.resolved_at = None
+        fields.append("resolved_at")
+    ticket.save(update_fields=fields)
+    activity = _log(ticket, actor, "tickets.ticket.status_changed", old=old, new=status)
+    _notify_after_commit(activity)
+    return ticket
+
+
+def ticket_cancel(*, ticket: Ticket, actor: User) -> Ticket:
+    """The requester withdraws a ticket that nobody has started working on."""
+    if actor.pk not in (ticket.requester_id, ticket.requested_for_id):
+        raise TicketError(_("Only the person who asked can cancel this."))
+    if not ticket.can_be_cancelled:
+        raise TicketError(_("Work on this has already started, so it can no longer be "
+                            "cancelled here. Please add a comment instead."))
+    return ticket_change_status(ticket=ticket, actor=actor, status=TicketStatus.CANCELLED)
+
+
+@transaction.atomic
+def comment_add(*, ticket: Ticket, author: User, body: str,
+                files: Iterable[UploadedFile] = ()) -> Comment:
+    """Add a public comment with files; a closed or cancelled ticket takes no comments."""
+    body = (body or "").strip()
+    files = list(files)
+    if not body and not files:
+        raise TicketError(_("Please write a message or add a file."))
+    if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        raise TicketError(_("This ticket is closed. Please open a new request instead."))
+    comment = Comment.objects.create(ticket=ticket, author=author, body=body)
+    for upload in files:
+        attachment_store(upload=upload, uploaded_by=author, ticket=ticket, comment=comment)
+    ticket.save(update_fields=["updated_at"])
+    activity = _log(ticket, author, "tickets.comment.added", comment=comment.pk)
+    _notify_after_commit(activity)
+    return comment
+
+
+def validate_files(files: Iterable[UploadedFile]) -> list[str]:
+    """Messages for files that would be refused, so a form can show them before saving."""
+    problems = []
+    for upload in files:
+        try:
+            check_upload(upload, max_mb=settings.ATTACHMENT_MAX_MB)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return problems

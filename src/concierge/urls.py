@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Concierge administration")
+admin.site.site_title = _("Concierge administration")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("", include("concierge.portal.urls")),
+    path("services/", include("concierge.catalog.urls")),
+    path("requests/", include("concierge.tickets.urls")),
+    path("profile/", include("concierge.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
