@@ -32,6 +32,7 @@ class CatalogImportError(ValueError):
 class ImportResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -128,6 +129,9 @@ def _check_int(value, path, problems, default):
 def _check_categories(raw, problems) -> list[dict]:
     result = []
     seen = set()
+    if not isinstance(raw or [], list):
+        problems.append("categories: must be a list")
+        return result
     for index, entry in enumerate(raw or []):
         path = f"categories[{index}]"
         if not isinstance(entry, dict):
@@ -161,6 +165,9 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
     dept_codes = set(Department.objects.values_list("code", flat=True))
     result = []
     seen = set()
+    if not isinstance(raw or [], list):
+        problems.append("items: must be a list")
+        return result
     for index, entry in enumerate(raw or []):
         path = f"items[{index}]"
         if not isinstance(entry, dict):
@@ -254,27 +261,39 @@ def catalog_import(data, *, dry_run: bool = False) -> ImportResult:
         return result
     with transaction.atomic():
         for entry in categories:
-            Category.objects.update_or_create(slug=entry["slug"], defaults=entry)
+            category = Category.objects.filter(slug=entry["slug"]).first()
+            if category is None or any(getattr(category, k) != v for k, v in entry.items()):
+                Category.objects.update_or_create(slug=entry["slug"], defaults=entry)
         category_ids = dict(Category.objects.values_list("slug", "pk"))
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in GROUP_ROLES}
         for entry in items:
             audience = entry.pop("audience")
             entry["category_id"] = category_ids[entry.pop("category")]
+            wanted = {
+                "audience_organisations": set(Organisation.objects.filter(
+                    slug__in=audience.get("organisations") or []).values_list("pk", flat=True)),
+                "audience_departments": set(Department.objects.filter(
+                    code__in=audience.get("departments") or []).values_list("pk", flat=True)),
+                "audience_roles": {groups[r].pk for r in audience.get("roles") or []
+                                   if r in groups},
+            }
             item = CatalogItem.objects.filter(slug=entry["slug"]).first()
             if item is None:
                 item = CatalogItem(**entry)
                 result.created.append(entry["slug"])
+            elif all(getattr(item, k) == v for k, v in entry.items()) and all(
+                set(getattr(item, name).values_list("pk", flat=True)) == pks
+                for name, pks in wanted.items()
+            ):
+                result.unchanged.append(entry["slug"])
+                continue
             else:
                 for name, value in entry.items():
                     setattr(item, name, value)
                 result.updated.append(entry["slug"])
             item.save()
-            item.audience_organisations.set(
-                Organisation.objects.filter(slug__in=audience.get("organisations") or []))
-            item.audience_departments.set(
-                Department.objects.filter(code__in=audience.get("departments") or []))
-            item.audience_roles.set(
-                [groups[r] for r in audience.get("roles") or [] if r in groups])
+            for name, pks in wanted.items():
+                getattr(item, name).set(pks)
     return result
 
 

@@ -229,12 +229,16 @@ def wizard_step(request, slug: str, step: str):
     form = _step_form(wizard, request, answers, bound=True)
     action = request.POST.get("action", "next")
     valid = form.is_valid()
-    if action in ("back", "save") or valid:
+    shown = set(request.POST.getlist("shown"))
+    # Without JavaScript, answers on this page can reveal questions the person has not seen.
+    revealed = action == "next" and bool(shown) and bool(set(form.fields) - shown)
+    if action in ("back", "save") or valid or revealed:
+        partial = not valid or revealed
         uploads = {key: request.FILES[key] for key in form.fields if key in request.FILES
-                   and (valid or key in form.cleaned_data)}
+                   and (not partial or key in form.cleaned_data)}
         try:
             services.draft_save(draft=draft, step_key=wizard.step.key, uploads=uploads,
-                                answers=form.answers(only_valid=not valid))
+                                answers=form.answers(only_valid=partial))
         except ValidationError as exc:
             form.add_error(next(iter(uploads)), exc.messages)
             return render(request, "tickets/wizard_step.html", _step_context(wizard, form))
@@ -244,13 +248,11 @@ def wizard_step(request, slug: str, step: str):
         messages.success(request, _("Saved. You can come back to it any time from "
                                     "“My requests”."))
         return redirect("tickets:list")
-    if not valid:
-        return render(request, "tickets/wizard_step.html", _step_context(wizard, form))
-    shown = set(request.POST.getlist("shown"))
-    if shown and set(form.fields) - shown:
-        # Answers on this page revealed more questions (without JavaScript): ask them here.
+    if revealed:
         messages.info(request, _("Your answers need a few more details on this page."))
         return redirect(wizard.url(wizard.step))
+    if not valid:
+        return render(request, "tickets/wizard_step.html", _step_context(wizard, form))
     return redirect(wizard.next_url(draft.answers))
 
 

@@ -28,4 +28,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{file} is valid"))
         else:
             self.stdout.write(self.style.SUCCESS(
-                f"{len(result.created)} item(s) created, {len(result.updated)} updated"))
+                f"{len(result.created)} item(s) created, {len(result.updated)} updated, "
+                f"{len(result.unchanged)} unchanged"))

@@ -1,0 +1,14 @@
+"""Test set-up shared by every app: fast hashing, in-memory files, immediate tasks, personas."""
+
+import pytest
+
+pytest_plugins = ["concierge.core.testing"]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.ACCOUNT_RATE_LIMITS = False
