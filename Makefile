@@ -65,7 +65,8 @@ catalog-export: install
 
 check-deploy: install
 	CONCIERGE_HTTPS=true CONCIERGE_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n=+/')x \
-		CONCIERGE_ALLOWED_HOSTS=concierge.example.com $(PY) manage.py check --deploy --fail-level WARNING
+		CONCIERGE_ALLOWED_HOSTS=concierge.example.com EMAIL_HOST=smtp.example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var/static

@@ -71,7 +71,10 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
 def shot(page, name: str, viewport: Viewport) -> None:
     """A full-page screenshot for people to look at (outside the repository)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{viewport.name}-{name}.png"), full_page=True)
+    # caret="initial": hiding the caret leaves style="" on every input, which htmx then copies
+    # while settling a swap, and the CSP (rightly) blocks that.
+    page.screenshot(path=str(SHOTS / f"{viewport.name}-{name}.png"), full_page=True,
+                    caret="initial")
 
 
 def assert_no_horizontal_overflow(page, where: str) -> None:
