@@ -12,3 +12,8 @@ def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.ACCOUNT_RATE_LIMITS = False
+    # Tests do not run collectstatic: plain file names, served from the apps' folders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

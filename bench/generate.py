@@ -22,7 +22,6 @@ Run it with the bench environment (bench/run.py does)::
 Progress goes to stderr; stdout gets one JSON object describing the data set (the bench
 employee's credentials, the item and ticket whose pages are measured, the counts).
 """
-# ruff: noqa: E402 -- Django is set up below, before the project's models are imported.
 
 import datetime
 import json
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import django
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # as a script: set Django up before the models are imported
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings")
     django.setup()

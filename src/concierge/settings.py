@@ -192,17 +192,13 @@ CURRENCY = env_str("CONCIERGE_CURRENCY", "EUR")
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("CONCIERGE_MEDIA_DIR", str(DATA_DIR / "media")))
-# Hashed, compressed files once `collectstatic` has run (make run does); plain files before,
-# so tests and a fresh checkout work without it.
-_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-                    if _COLLECTED else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, compressed names; `collectstatic` (make run does it) writes the manifest.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_MANIFEST_STRICT = False
-WHITENOISE_USE_FINDERS = not _COLLECTED
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 ATTACHMENT_MAX_MB = env_int("CONCIERGE_ATTACHMENT_MAX_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -44,19 +44,6 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-APP_STATIC = Path(__file__).resolve().parents[2] / "src" / "concierge" / "static"
-
-
-@pytest.fixture
-def serve_app_static(settings):
-    """Work around settings that do not list the project's static folder (see
-    test_static.py): without it every page is unstyled and the checks here would mean little."""
-    from django.contrib.staticfiles import finders
-
-    if finders.find("css/app.css") is None:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, APP_STATIC]
-
-
 @pytest.fixture
 def demo(transactional_db, browser):
     """The demo company (people, catalog, a few tickets), fresh for every test."""
@@ -71,7 +58,7 @@ def console() -> Console:
 
 
 @pytest.fixture
-def new_page(browser, live_server, demo, serve_app_static, console) -> Iterator:
+def new_page(browser, live_server, demo, console) -> Iterator:
     """``new_page(viewport, js=True)``: a page in a fresh context (its own cookies)."""
     contexts = []
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 PASSWORD = "concierge-demo"
 EMPLOYEE = "anna.schmidt@alpenblick.example"
@@ -59,18 +60,23 @@ class Console:
         assert not self.errors, "Console errors:\n" + "\n".join(self.errors)
 
 
+def is_home(url: str) -> bool:
+    return urlparse(url).path == "/"
+
+
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
     """Through the real sign-in page, like a person would."""
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(is_home)
 
 
 def shot(page, name: str, viewport: Viewport) -> None:
     """A full-page screenshot for people to look at (outside the repository)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")  # so the sticky header sits on top
     # caret="initial": hiding the caret leaves style="" on every input, which htmx then copies
     # while settling a swap, and the CSP (rightly) blocks that.
     page.screenshot(path=str(SHOTS / f"{viewport.name}-{name}.png"), full_page=True,

@@ -30,7 +30,7 @@ _OPTIONS = {
     "date": {"min_days_ahead", "max_days_ahead"},
     "choice": {"choices"},
     "multichoice": {"choices", "min_choices", "max_choices"},
-    "yesno": set(),
+    "yesno": {"price_once", "price_monthly"},
     "person": set(),
     "attachment": {"allowed_types", "max_size_mb"},
 }
@@ -48,6 +48,9 @@ class FormSpecError(ValueError):
 class Choice:
     value: str
     label: dict
+    # Added to the item's price when this choice is made.
+    price_once: Decimal = Decimal(0)
+    price_monthly: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -264,15 +267,21 @@ def _question(raw, path: str, earlier: dict[str, Question], problems: list[str])
                 if any(c.value == item["value"] for c in choices):
                     problems.append(f"{where}.value: `{item['value']}` is listed twice")
                     continue
+                unknown_keys = set(item) - {"value", "label", "price_once", "price_monthly"}
+                if unknown_keys:
+                    problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}")
+                prices = {name: _number(item[name], f"{where}.{name}", problems) or Decimal(0)
+                          for name in ("price_once", "price_monthly") if name in item}
                 choices.append(Choice(value=item["value"],
-                                      label=_text(item.get("label"), f"{where}.label", problems)))
+                                      label=_text(item.get("label"), f"{where}.label", problems),
+                                      **prices))
     options = {name: raw[name] for name in _OPTIONS[qtype] if name in raw and name != "choices"}
     for name in ("min_length", "max_length", "min_choices", "max_choices", "min_days_ahead",
                  "max_days_ahead", "max_size_mb"):
         if name in options and (isinstance(options[name], bool)
                                 or not isinstance(options[name], int)):
             problems.append(f"{path}.{name}: must be a whole number")
-    for name in ("min", "max", "step"):
+    for name in ("min", "max", "step", "price_once", "price_monthly"):
         if name in options:
             _number(options[name], f"{path}.{name}", problems)
     if "pattern" in options:

@@ -21,7 +21,7 @@ from concierge.accounts.selectors import colleague_get_for
 from concierge.catalog.formspec import Choice, Condition, FormSpec, Question
 from concierge.catalog.models import CatalogItem
 from concierge.core.files import DEFAULT_KINDS
-from concierge.core.i18n import language_codes, localize
+from concierge.core.i18n import format_money, language_codes, localize
 
 
 def _all_languages(text) -> dict:
@@ -161,6 +161,20 @@ def _date_limits(question: Question):
             today + datetime.timedelta(days=high) if high is not None else None)
 
 
+def _surcharge(once: Decimal, monthly: Decimal) -> str:
+    parts = []
+    if once:
+        parts.append(format_money(once, sign=True))
+    if monthly:
+        parts.append(_("%(amount)s a month") % {"amount": format_money(monthly, sign=True)})
+    return ", ".join(parts)
+
+
+def _choice_text(choice: Choice) -> str:
+    surcharge = _surcharge(choice.price_once, choice.price_monthly)
+    return f"{localize(choice.label)} ({surcharge})" if surcharge else localize(choice.label)
+
+
 def field_for(question: Question, *, viewer: User, has_upload: bool = False) -> forms.Field:
     label = localize(question.label)
     common = {"label": label, "help_text": localize(question.help),
@@ -201,16 +215,20 @@ def field_for(question: Question, *, viewer: User, has_upload: bool = False) -> 
             field.limits = (low, high)
             return field
         case "choice":
-            choices = [(c.value, localize(c.label)) for c in question.choices]
+            choices = [(c.value, _choice_text(c)) for c in question.choices]
             widget = forms.RadioSelect if len(choices) <= 6 else forms.Select
             if widget is forms.Select:
                 choices = [("", _("Please choose")), *choices]
             return forms.ChoiceField(choices=choices, widget=widget, **common)
         case "multichoice":
             return forms.MultipleChoiceField(
-                choices=[(c.value, localize(c.label)) for c in question.choices],
+                choices=[(c.value, _choice_text(c)) for c in question.choices],
                 widget=forms.CheckboxSelectMultiple, **common)
         case "yesno":
+            surcharge = _surcharge(Decimal(str(opts.get("price_once", 0))),
+                                   Decimal(str(opts.get("price_monthly", 0))))
+            if surcharge:
+                common["label"] = f"{label} ({surcharge})"
             return YesNoField(**common)
         case "person":
             return PersonField(viewer=viewer, widget=forms.TextInput(attrs={

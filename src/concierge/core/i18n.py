@@ -5,10 +5,13 @@ speaks. They live in one JSON column per text; ``localize`` picks the active lan
 back to English, then to any text there is, so a missing translation never shows a blank.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.formats import number_format
 
 
 def localize(value, language: str | None = None) -> str:
@@ -84,3 +87,17 @@ class TranslatedField(models.JSONField):
             multiline=self.multiline, required=not self.blank, label=self.verbose_name,
             help_text=self.help_text,
         )
+
+
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def format_money(value, *, sign: bool = False) -> str:
+    """``1150`` -> ``€1,150.00`` (English) or ``1.150,00 €`` (German); ``sign`` adds a plus."""
+    amount = Decimal(value)
+    text = number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    symbol = _SYMBOLS.get(settings.CURRENCY, settings.CURRENCY)
+    german = (translation.get_language() or "en").startswith("de")
+    text = f"{text} {symbol}" if german else f"{symbol}{text}"
+    prefix = "-" if amount < 0 else "+" if sign else ""
+    return f"{prefix}{text}"

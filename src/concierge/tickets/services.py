@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from concierge.accounts.models import User
 from concierge.accounts.selectors import colleague_get_for
 from concierge.catalog.models import CatalogItem
+from concierge.catalog.pricing import price_for
 from concierge.catalog.wizard import answer_display, answers_problems, default_answers, wizard_spec
 from concierge.core.files import DEFAULT_KINDS, check_upload
 from concierge.core.i18n import localize
@@ -159,6 +160,7 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
         snapshot.append({"key": question.key, "type": question.type, "label": question.label,
                          "value": value, "display": display, "step": step_of[question.key]})
 
+    price = price_for(item, spec, answers)
     kind = TicketKind.INCIDENT if item.is_incident else TicketKind.REQUEST
     title = answers.get("summary") or localize(item.name, requester.language)
     now = timezone.now()
@@ -173,8 +175,8 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
         item=item,
         item_name=item.name,
         answers=snapshot,
-        price_once=item.price_once,
-        price_monthly=item.price_monthly,
+        price_once=price.once,
+        price_monthly=price.monthly,
         delivery_days=item.delivery_days,
         due_at=add_working_days(now, item.delivery_days) if item.delivery_days else None,
     )

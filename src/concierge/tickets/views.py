@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.catalog.pricing import price_for
 from concierge.catalog.selectors import item_get_for
 from concierge.catalog.wizard import StepForm, answers_problems, peek, wizard_spec
 from concierge.core.htmx import is_partial_request, render_page_or_partial
@@ -312,6 +313,7 @@ def wizard_review(request, slug: str):
     return render(request, "tickets/wizard_review.html", {
         "wizard": wizard, "item": item, "sections": sections, "problems": problems,
         "progress": wizard.progress(), "draft": draft,
+        "price": price_for(item, wizard.spec, draft.answers),
     })
 
 

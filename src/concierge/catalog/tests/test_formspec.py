@@ -51,7 +51,8 @@ def test_condition_operators(operator, operand, value, holds):
         question = {"key": "q", "type": "text", "label": "Q"}
     spec = parse_form({"steps": [{"key": "s", "title": "S", "questions": [
         question,
-        {"key": "r", "type": "text", "label": "R", "show_when": {"question": "q", operator: operand}},
+        {"key": "r", "type": "text", "label": "R",
+         "show_when": {"question": "q", operator: operand}},
     ]}]})
     assert spec.question("r").is_visible({"q": value}) is holds
 

@@ -1,15 +1,11 @@
 """Template helpers used across the portal: translated content, Markdown, money."""
 
 import datetime
-from decimal import Decimal
 
 from django import template
-from django.conf import settings
 from django.templatetags.static import static
-from django.utils import translation
-from django.utils.formats import number_format
 
-from concierge.core.i18n import localize
+from concierge.core.i18n import format_money, localize
 from concierge.core.markdown import render_markdown
 
 register = template.Library()
@@ -28,15 +24,10 @@ def markdown(value) -> str:
 
 @register.filter
 def money(value) -> str:
-    """``1150`` -> ``€1,150.00`` (en) / ``1.150,00 €`` (de)."""
+    """``{{ 1150|money }}`` -> ``€1,150.00`` (en) / ``1.150,00 €`` (de)."""
     if value in (None, ""):
         return ""
-    amount = number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}.get(settings.CURRENCY,
-                                                                   settings.CURRENCY)
-    if (translation.get_language() or "en").startswith("de"):
-        return f"{amount} {symbol}"
-    return f"{symbol}{amount}"
+    return format_money(value)
 
 
 @register.simple_tag

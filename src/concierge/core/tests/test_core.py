@@ -68,3 +68,17 @@ def test_check_upload_reports_what_is_allowed():
         check_upload(SimpleUploadedFile("x.pdf", b"%PDF-1.4 hello"), allowed_kinds=("png", "jpg"),
                      max_mb=1)
     assert check_upload(SimpleUploadedFile("x.pdf", b"%PDF-1.4 hello"), max_mb=1).kind == "pdf"
+
+
+def test_a_list_right_after_a_line_of_text_is_a_list():
+    html = render_markdown("**What you get**\n- a camera\n- a cable\n\n1. one\n2. two")
+    assert "<ul>" in html and html.count("<li>") == 4 and "<ol>" in html
+
+
+def test_money_is_formatted_for_the_reader():
+    from concierge.core.i18n import format_money
+
+    assert format_money(1150) == "€1,150.00"
+    assert format_money(110, sign=True) == "+€110.00"
+    with translation.override("de"):
+        assert format_money("19.99") == "19,99 €"

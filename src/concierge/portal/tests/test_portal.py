@@ -130,7 +130,8 @@ def test_the_admin_refuses_an_invalid_form_with_the_reason(client, admin_user, w
     }
     response = client.post(url, data)
     assert response.status_code == 200 and b"must be one of" in response.content
-    data["form_yaml"] = "steps:\n- key: a\n  title: A\n  questions:\n  - {key: q, type: yesno, label: X}\n"
+    data["form_yaml"] = ("steps:\n- key: a\n  title: A\n  questions:\n"
+                         "  - {key: q, type: yesno, label: X}\n")
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     webcam.refresh_from_db()

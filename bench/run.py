@@ -1,0 +1,326 @@
+"""`make bench`: how fast the portal's main pages are, against the bare-Django floor.
+
+For each database (SQLite, then PostgreSQL) the bench:
+
+1. migrates a bench database of its own (SQLite: ``var/bench/concierge.sqlite3``; PostgreSQL:
+   ``concierge_bench``, created if missing) and fills it with a large data set (bench/generate.py:
+   10,000 people, 500 catalog items, 200,000 tickets), or reuses the one already there;
+2. serves it as in production: the Procfile's ``web`` line (gunicorn, ``concierge.wsgi``) on a
+   free port of 127.0.0.1, with static files collected into ``var/bench/static``;
+3. signs in once as the bench employee through the sign-in form;
+4. loads each page with 16 keep-alive connections (bench/load.py), one page after the other:
+   a 2 s warm-up, then 10 s measured;
+5. prints a table and writes ``var/bench/results-<database>.json``.
+
+The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested
+without the session cookie, since signed in the middleware would read the session and the
+user), the home page, the catalog, the first step of an item's request form, "My requests" and
+one of the employee's requests. A page meets the target when it serves at least 40% of the
+floor's requests per second with a p99 latency under 100 ms. Every answer must be a 200: a page
+that answered anything else was not measured and its row is invalid.
+
+Missed targets are results, not failures: the exit code is 0 unless the bench itself could not
+run (no database server, a server that does not start, a page that does not answer 200).
+
+    .venv/bin/python bench/run.py [--db sqlite|postgres ...] [--duration 10] [--warmup 2]
+"""
+
+import argparse
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import load
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO / "var" / "bench"
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "concierge_bench"
+DATABASES = ("sqlite", "postgres")
+MIN_RATIO = 0.40
+MAX_P99_MS = 100.0
+
+
+class BenchError(Exception):
+    """The bench could not measure (as opposed to a page missing its target)."""
+
+
+# --- the environment --------------------------------------------------------------------------
+
+def bench_env(database: str) -> dict[str, str]:
+    """The production settings, on the bench data directory and database."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("DATABASE_URL", "REDIS_URL", "CONCIERGE_DEBUG", "CONCIERGE_DEMO")}
+    env |= {"CONCIERGE_DATA_DIR": str(DATA_DIR), "CONCIERGE_ALLOWED_HOSTS": "127.0.0.1",
+            "PYTHONUNBUFFERED": "1"}
+    if database == "postgres":
+        env["DATABASE_URL"] = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` with ``args``; its output, or BenchError with its errors."""
+    return _run([sys.executable, "manage.py", *args], env)
+
+
+def _run(command: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"{shlex.join(command)} failed:\n{result.stderr.strip()}")
+    return result.stdout
+
+
+def ensure_postgres_database() -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True,
+                             connect_timeout=5) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  [POSTGRES_DATABASE]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+    except psycopg.OperationalError as exc:
+        raise BenchError(f"PostgreSQL is not reachable at {POSTGRES_SERVER}: {exc}") from exc
+
+
+def prepare(database: str, env: dict[str, str]) -> dict:
+    """A migrated bench database with the data set in it; the data set's description."""
+    if database == "postgres":
+        ensure_postgres_database()
+    manage(env, "migrate", "--no-input", "--verbosity", "0")
+    print(f"{database}: preparing the data set (cached after the first run)", flush=True)
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py")], cwd=REPO,
+                            env=env, stdout=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise BenchError("bench/generate.py failed (see above)")
+    dataset = json.loads(result.stdout.strip().splitlines()[-1])
+    dataset["prepared_in_s"] = round(time.monotonic() - started, 1)
+    return dataset
+
+
+# --- the server -------------------------------------------------------------------------------
+
+def procfile_command(process: str, env: dict[str, str]) -> list[str]:
+    """The Procfile's line for ``process``, with ``${NAME:-default}`` filled in from ``env``."""
+    for line in (REPO / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            filled = re.sub(r"\$\{(\w+):-([^}]*)\}",
+                            lambda m: env.get(m[1]) or m[2], command)
+            return shlex.split(filled)
+    raise BenchError(f"the Procfile has no `{process}` line")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(database: str, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """gunicorn as the Procfile runs it, until the block ends; its URL and command."""
+    port = free_port()
+    env = env | {"HOST": "127.0.0.1", "PORT": str(port),
+                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+    command = procfile_command("web", env)
+    log_path = DATA_DIR / f"gunicorn-{database}.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log_file,
+                                  stderr=subprocess.STDOUT)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_up(base_url, server, log_path)
+            yield base_url, command
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn stopped (exit code {server.returncode}):\n"
+                             f"{log_path.read_text()[-2000:]}")
+        with contextlib.suppress(OSError):
+            if _request(base_url, "GET", "/healthz")[0] == 200:
+                return
+        time.sleep(0.2)
+    raise BenchError(f"gunicorn did not answer within 30 s (see {log_path})")
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+def _request(base_url: str, method: str, path: str, *, body: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _cookies(headers: http.client.HTTPMessage) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def sign_in(base_url: str, email: str, password: str) -> str:
+    """Sign in through the allauth form; the Cookie header of the signed-in session."""
+    status, headers, html = _request(base_url, "GET", "/accounts/login/")
+    cookies = _cookies(headers)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if status != 200 or token is None or "csrftoken" not in cookies:
+        raise BenchError(f"the sign-in page answered {status} without a CSRF token")
+    form = urlencode({"csrfmiddlewaretoken": token[1], "login": email, "password": password})
+    status, headers, _ = _request(base_url, "POST", "/accounts/login/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={cookies['csrftoken']}"})
+    cookies |= _cookies(headers)
+    if status != 302 or "sessionid" not in cookies:
+        raise BenchError(f"signing in as {email} failed (HTTP {status})")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+def pages(dataset: dict) -> list[tuple[str, str, bool]]:
+    """(name, path, signed in) of every measured page; the floor comes first."""
+    item, ticket = dataset["item"], dataset["ticket"]
+    return [
+        ("floor", "/floor", False),
+        ("home", "/", True),
+        ("catalog", "/services/", True),
+        ("item form", f"/requests/new/{item['slug']}/step/{item['first_step']}/", True),
+        ("my requests", "/requests/", True),
+        ("request detail", f"/requests/{ticket['pk']}/", True),
+    ]
+
+
+def check_pages(base_url: str, cookie: str, page_list: list[tuple[str, str, bool]]) -> None:
+    """Each page answers 200 once before it is loaded (a redirect means a setup problem)."""
+    for name, path, signed_in in page_list:
+        status, headers, _ = _request(base_url, "GET", path,
+                                      headers={"Cookie": cookie} if signed_in else {})
+        if status != 200:
+            where = f" to {headers['Location']}" if headers.get("Location") else ""
+            raise BenchError(f"{name} ({path}) answered {status}{where} instead of 200")
+
+
+def evaluate(name: str, path: str, result: load.Measurement, floor_rps: float) -> dict:
+    ratio = result.requests_per_s / floor_rps if floor_rps else 0.0
+    problems = []
+    if not result.valid:
+        problems.append(f"INVALID: {result.non_200} non-200, {result.socket_errors} socket errors"
+                        f" {result.status_counts or ''}".rstrip())
+    if ratio < MIN_RATIO:
+        problems.append(f"ratio < {MIN_RATIO:.0%}")
+    if result.p99_ms >= MAX_P99_MS:
+        problems.append(f"p99 >= {MAX_P99_MS:.0f} ms")
+    return {"page": name, **result.as_dict(), "path": path, "ratio_to_floor": round(ratio, 3),
+            "meets_target": not problems, "problems": problems}
+
+
+def bench(database: str, args: argparse.Namespace, client: str) -> dict:
+    env = bench_env(database)
+    dataset = prepare(database, env)
+    started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    rows = []
+    with serve(database, env) as (base_url, command):
+        employee = dataset["employee"]
+        cookie = sign_in(base_url, employee["email"], employee["password"])
+        page_list = pages(dataset)
+        check_pages(base_url, cookie, page_list)
+        floor_rps = 0.0
+        for name, path, signed_in in page_list:
+            headers = {"Accept": "text/html", **({"Cookie": cookie} if signed_in else {})}
+            result = load.measure(base_url, path, client=client, headers=headers,
+                                  connections=args.connections, duration=args.duration,
+                                  warmup=args.warmup)
+            floor_rps = floor_rps or result.requests_per_s
+            rows.append(evaluate(name, path, result, floor_rps))
+            print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
+    return {
+        "database": database, "started_at": started_at, "client": client,
+        "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
+        "server": shlex.join(command), "cpus": os.cpu_count(),
+        "targets": {"min_ratio_to_floor": MIN_RATIO, "max_p99_ms": MAX_P99_MS},
+        "dataset": {key: value for key, value in dataset.items() if key != "employee"}
+        | {"employee_tickets": dataset["employee"]["tickets"]},
+        "pages": rows,
+    }
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+def table(report: dict) -> str:
+    counts = report["dataset"]["counts"]
+    lines = [
+        f"{report['database']}: {counts['people']:,} people, {counts['items']:,} items, "
+        f"{counts['tickets']:,} tickets · {report['client']}, {report['connections']} "
+        f"connections, {report['duration_s']:g} s per page after {report['warmup_s']:g} s "
+        f"warm-up",
+        f"{'page':<15} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor':>7}  target",
+    ]
+    for row in report["pages"]:
+        verdict = "met" if row["meets_target"] else "MISSED: " + "; ".join(row["problems"])
+        lines.append(f"{row['page']:<15} {row['requests_per_s']:8,.0f} {row['p50_ms']:8.1f} "
+                     f"{row['p99_ms']:8.1f} {row['ratio_to_floor']:7.0%}  {verdict}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", action="append", choices=DATABASES,
+                        help="database to bench (repeatable; default: both)")
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                        help="load generator (default: wrk if installed, else python)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per page")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds before measuring")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        client = load.pick_client(args.client)
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        manage(bench_env("sqlite"), "collectstatic", "--no-input", "--verbosity", "0")
+        for database in args.db or DATABASES:
+            report = bench(database, args, client)
+            path = DATA_DIR / f"results-{database}.json"
+            path.write_text(json.dumps(report, indent=2) + "\n")
+            print(f"\n{table(report)}\n(saved in {path.relative_to(REPO)})\n", flush=True)
+    except (BenchError, RuntimeError) as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+import pytest
+
+from concierge.catalog.formspec import FormSpecError, parse_form
+from concierge.catalog.pricing import price_for
+from concierge.core.testing import CatalogItemFactory
+
+FORM = {"steps": [{"key": "s", "title": "S", "questions": [
+    {"key": "model", "type": "choice", "label": "Model", "choices": [
+        {"value": "standard", "label": "Standard"},
+        {"value": "pro", "label": "Pro", "price_once": "110.00"}]},
+    {"key": "extras", "type": "multichoice", "label": "Extras", "choices": [
+        {"value": "bag", "label": "Bag", "price_once": 30},
+        {"value": "cloud", "label": "Cloud", "price_monthly": "5.00"}]},
+    {"key": "pencil", "type": "yesno", "label": "Pencil?", "price_once": 99,
+     "show_when": {"question": "model", "equals": "pro"}},
+]}]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("answers", "once", "monthly"), [
+    ({"model": "standard"}, "100.00", "0.00"),
+    ({"model": "pro", "extras": ["bag", "cloud"]}, "240.00", "5.00"),
+    ({"model": "pro", "pencil": True}, "309.00", "0.00"),
+    # The pencil question is hidden for the standard model: its answer does not count.
+    ({"model": "standard", "pencil": True}, "100.00", "0.00"),
+])
+def test_the_price_adds_what_the_chosen_options_cost(answers, once, monthly):
+    item = CatalogItemFactory(price_once=100, price_monthly=0, form=FORM)
+    price = price_for(item, item.form_spec, answers)
+    assert (price.once, price.monthly) == (Decimal(once), Decimal(monthly))
+
+
+def test_a_surcharge_must_be_a_number():
+    bad = {"steps": [{"key": "s", "title": "S", "questions": [
+        {"key": "m", "type": "choice", "label": "M", "choices": [
+            {"value": "a", "label": "A", "price_once": "lots"}]}]}]}
+    with pytest.raises(FormSpecError, match="price_once"):
+        parse_form(bad)
+
+
+@pytest.mark.django_db
+def test_the_wizard_shows_surcharges_and_the_total(employee_client):
+    from django.urls import reverse
+
+    CatalogItemFactory(slug="cam", price_once=79, form=FORM)
+    page = employee_client.get(reverse("tickets:wizard-step", args=["cam", "s"]))
+    assert "Pro (+€110.00)" in page.content.decode()
+    employee_client.post(reverse("tickets:wizard-step", args=["cam", "s"]), {
+        "model": "pro", "pencil": "yes", "shown": ["model", "extras", "pencil"],
+        "action": "next"})
+    review = employee_client.get(reverse("tickets:wizard-review", args=["cam"])).content.decode()
+    assert "€288.00" in review
+    employee_client.post(reverse("tickets:wizard-review", args=["cam"]))
+    from concierge.tickets.models import Ticket
+
+    assert Ticket.objects.get().price_once == Decimal("288.00")
