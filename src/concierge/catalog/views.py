@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 
 from concierge.catalog import selectors
 from concierge.core.htmx import render_page_or_partial
-from concierge.tickets.selectors import draft_list_for
+from concierge.tickets.selectors import draft_list_for, ticket_list_for
 
 
 @login_required
@@ -35,4 +35,7 @@ def category_detail(request, slug: str):
 def item_detail(request, slug: str):
     item = selectors.item_get_for(request.user, slug)
     draft = draft_list_for(request.user).filter(item=item).first()
-    return render(request, "catalog/item_detail.html", {"item": item, "draft": draft})
+    # What the person already has of this: their own earlier requests for it.
+    earlier = list(ticket_list_for(request.user, state="all").filter(item=item)[:3])
+    return render(request, "catalog/item_detail.html",
+                  {"item": item, "draft": draft, "earlier": earlier})

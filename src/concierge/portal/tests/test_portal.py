@@ -40,6 +40,12 @@ def test_item_page_shows_value(employee_client, webcam):
     assert "<strong>helps</strong>" in content
 
 
+def test_item_page_shows_what_one_already_asked_for(employee_client, employee, webcam):
+    ticket = TicketFactory(requester=employee, item=webcam)
+    content = employee_client.get(webcam.get_absolute_url()).content.decode()
+    assert "You already asked for this" in content and ticket.number in content
+
+
 def test_category_page_and_unknown_category(employee_client, webcam):
     assert employee_client.get(webcam.category.get_absolute_url()).status_code == 200
     assert employee_client.get(reverse("catalog:category", args=["nope"])).status_code == 404
