@@ -41,7 +41,7 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name} ({self.organisation.name})"
 
 
 class CostCentre(models.Model):

@@ -87,6 +87,11 @@ class CatalogItemAdmin(admin.ModelAdmin):
         (gettext_lazy("Request form"), {"fields": ["form_yaml"]}),
     ]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "audience_departments":
+            kwargs["queryset"] = db_field.related_model.objects.select_related("organisation")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_urls(self):
         preview = self.admin_site.admin_view(form_preview)
         return [path("preview/", preview, name="catalog_catalogitem_preview"), *super().get_urls()]
