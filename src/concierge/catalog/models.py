@@ -15,6 +15,18 @@ from concierge.core.i18n import TranslatedField, localize
 illustration_name = RegexValidator(r"^[a-z0-9-]+$", _("Use lowercase letters, digits and -."))
 
 
+def _has_surcharges(form) -> bool:
+    """Whether answers to the form change the price (cards then say "from")."""
+    try:
+        spec = parse_form(form)
+    except FormSpecError:
+        return False
+    return any(
+        c.price_once or c.price_monthly for q in spec.questions for c in q.choices
+    ) or any(q.options.get("price_once") or q.options.get("price_monthly")
+             for q in spec.questions)
+
+
 class Category(models.Model):
     """A group of catalog items shown together ("Computers & phones", "Accessories")."""
 
@@ -75,6 +87,7 @@ class CatalogItem(models.Model):
         limit_choices_to={"name__in": GROUP_ROLES})
     form = models.JSONField(_("request form"), default=dict, blank=True)
     search_text = models.TextField(editable=False, default="")
+    price_varies = models.BooleanField(editable=False, default=False)
     position = models.PositiveIntegerField(_("position"), default=100)
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -94,8 +107,9 @@ class CatalogItem(models.Model):
         for words in (self.keywords or {}).values():
             parts.extend(words if isinstance(words, list) else [str(words)])
         self.search_text = " ".join(parts).lower()
+        self.price_varies = _has_surcharges(self.form)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "price_varies"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

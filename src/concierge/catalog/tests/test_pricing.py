@@ -56,3 +56,15 @@ def test_the_wizard_shows_surcharges_and_the_total(employee_client):
     from concierge.tickets.models import Ticket
 
     assert Ticket.objects.get().price_once == Decimal("288.00")
+
+
+@pytest.mark.django_db
+def test_cards_say_from_when_options_change_the_price(employee_client):
+    from django.urls import reverse
+
+    item = CatalogItemFactory(slug="cam", price_once=79, form=FORM)
+    assert item.price_varies
+    plain = CatalogItemFactory(slug="plain", price_once=0, form={})
+    assert not plain.price_varies
+    page = employee_client.get(reverse("catalog:index")).content.decode()
+    assert "from" in page and "Free" in page
