@@ -207,10 +207,10 @@ def _posted_answers(wizard: Wizard, request) -> dict:
 def wizard_start(request, slug: str):
     item = item_get_for(request.user, slug)
     draft = services.draft_start(user=request.user, item=item)
+    # Back to the step last saved, or the first one (a form without questions: the review).
     wizard = Wizard(item, draft, draft.step)
-    if wizard.step is None and draft.step == "" and wizard.steps:
-        wizard.step = wizard.steps[0]
-    return redirect(wizard.url(wizard.step))
+    step = wizard.step or (wizard.steps[0] if wizard.steps else None)
+    return redirect(wizard.url(step))
 
 
 @login_required
