@@ -300,3 +300,18 @@ def test_wizard_attachment_upload_is_kept_and_submitted(employee_client, employe
 def test_user_factory_personas_are_distinct(employee, outsider, stranger):
     assert len({employee.pk, outsider.pk, stranger.pk}) == 3
     assert UserFactory().organisation_id != employee.organisation_id
+
+
+def test_the_worker_delivers_queued_emails_once(settings, ticket, agent, mailoutbox,
+                                                django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_change_status(ticket=ticket, actor=agent,
+                                      status=TicketStatus.IN_PROGRESS)
+    assert not mailoutbox  # queued, not sent by the web request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mailoutbox) == 1 and ticket.number in mailoutbox[0].subject
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mailoutbox) == 1
