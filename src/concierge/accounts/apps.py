@@ -11,4 +11,5 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from concierge.accounts.roles import ensure_role_groups
 
-        post_migrate.connect(ensure_role_groups, sender=self)
+        # After every app's migrations: permissions of later apps exist only once they ran.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="concierge_role_groups")

@@ -147,3 +147,23 @@ def test_the_admin_refuses_an_invalid_form_with_the_reason(client, admin_user, w
 def test_employees_cannot_use_the_admin(employee_client):
     response = employee_client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_catalog_managers_may_edit_the_catalog_but_not_people(client, org, webcam):
+    from concierge.accounts.choices import Role
+    from concierge.core.testing import UserFactory
+
+    manager = UserFactory(organisation=org, is_staff=True, roles=[Role.CATALOG_MANAGER])
+    client.force_login(manager)
+    assert client.get(reverse("admin:catalog_catalogitem_change",
+                              args=[webcam.pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:tickets_ticket_changelist")).status_code == 403
+
+
+def test_agents_may_view_tickets_in_the_admin_but_not_the_catalog(client, org, agent):
+    agent.is_staff = True
+    agent.save()
+    client.force_login(agent)
+    assert client.get(reverse("admin:tickets_ticket_changelist")).status_code == 200
+    assert client.get(reverse("admin:catalog_catalogitem_changelist")).status_code == 403
