@@ -158,7 +158,7 @@ class FormSpec:
         return next((step for step in self.steps if step.key == key), None)
 
 
-def _text(value, path: str, problems: list[str], *, required: bool = True) -> dict:
+def check_text(value, path: str, problems: list[str], *, required: bool = True) -> dict:
     """Translated text: a mapping of language to text (a bare string counts as English)."""
     if value is None or value == "" or value == {}:
         if required:
@@ -272,9 +272,8 @@ def _question(raw, path: str, earlier: dict[str, Question], problems: list[str])
                     problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown_keys))}")
                 prices = {name: _number(item[name], f"{where}.{name}", problems) or Decimal(0)
                           for name in ("price_once", "price_monthly") if name in item}
-                choices.append(Choice(value=item["value"],
-                                      label=_text(item.get("label"), f"{where}.label", problems),
-                                      **prices))
+                label = check_text(item.get("label"), f"{where}.label", problems)
+                choices.append(Choice(value=item["value"], label=label, **prices))
     options = {name: raw[name] for name in _OPTIONS[qtype] if name in raw and name != "choices"}
     for name in ("min_length", "max_length", "min_choices", "max_choices", "min_days_ahead",
                  "max_days_ahead", "max_size_mb"):
@@ -290,8 +289,8 @@ def _question(raw, path: str, earlier: dict[str, Question], problems: list[str])
         except (re.error, TypeError) as exc:
             problems.append(f"{path}.pattern: not a valid regular expression ({exc})")
     if "pattern_message" in options:
-        options["pattern_message"] = _text(options["pattern_message"],
-                                           f"{path}.pattern_message", problems)
+        options["pattern_message"] = check_text(options["pattern_message"],
+                                                f"{path}.pattern_message", problems)
     if "allowed_types" in options:
         kinds = options["allowed_types"]
         if not isinstance(kinds, list) or not all(kind in FILE_KINDS for kind in kinds):
@@ -312,10 +311,10 @@ def _question(raw, path: str, earlier: dict[str, Question], problems: list[str])
     return Question(
         key=key,
         type=qtype,
-        label=_text(raw.get("label"), f"{path}.label", problems),
-        help=_text(raw.get("help"), f"{path}.help", problems, required=False),
-        placeholder=_text(raw.get("placeholder"), f"{path}.placeholder", problems,
-                          required=False),
+        label=check_text(raw.get("label"), f"{path}.label", problems),
+        help=check_text(raw.get("help"), f"{path}.help", problems, required=False),
+        placeholder=check_text(raw.get("placeholder"), f"{path}.placeholder", problems,
+                               required=False),
         required=bool(raw.get("required", False)),
         default=default,
         default_from=default_from,
@@ -357,7 +356,7 @@ def parse_form(raw, *, path: str = "form") -> FormSpec:
                 earlier[question.key] = question
                 questions.append(question)
         steps.append(Step(key=key or f"step{s_index}",
-                          title=_text(raw_step.get("title"), f"{s_path}.title", problems),
+                          title=check_text(raw_step.get("title"), f"{s_path}.title", problems),
                           questions=tuple(questions)))
     if problems:
         raise FormSpecError(problems)

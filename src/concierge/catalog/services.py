@@ -11,7 +11,7 @@ from django.db import transaction
 from concierge.accounts.choices import GROUP_ROLES, Role
 from concierge.accounts.models import Department, Organisation
 from concierge.catalog.choices import ItemKind
-from concierge.catalog.formspec import FormSpecError, parse_form
+from concierge.catalog.formspec import FormSpecError, check_text, parse_form
 from concierge.catalog.models import CatalogItem, Category
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -91,21 +91,6 @@ def catalog_to_yaml(data: dict) -> str:
 
 # --- import -----------------------------------------------------------------------------------
 
-def _check_text(value, path, problems, *, required=True):
-    if value in (None, "", {}):
-        if required:
-            problems.append(f"{path}: required")
-        return {}
-    if isinstance(value, str):
-        value = {"en": value}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.append(f"{path}: must map language codes to texts")
-        return {}
-    if required and not value.get("en"):
-        problems.append(f"{path}: the English text is missing")
-    return {k: v.strip() if "\n" not in v else v for k, v in value.items() if v}
-
-
 def _check_money(value, path, problems) -> Decimal:
     try:
         amount = Decimal(str(value if value is not None else "0"))
@@ -151,8 +136,8 @@ def _check_categories(raw, problems) -> list[dict]:
         if not ILLUSTRATION_RE.match(str(illustration)):
             problems.append(f"{path}.illustration: use lowercase letters, digits and -")
         result.append({
-            "slug": slug, "name": _check_text(entry.get("name"), f"{path}.name", problems),
-            "description": _check_text(entry.get("description"), f"{path}.description",
+            "slug": slug, "name": check_text(entry.get("name"), f"{path}.name", problems),
+            "description": check_text(entry.get("description"), f"{path}.description",
                                        problems, required=False),
             "illustration": illustration,
             "position": _check_int(entry.get("position"), f"{path}.position", problems, 100),
@@ -220,9 +205,9 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             problems.append(f"{path}.illustration: use lowercase letters, digits and -")
         result.append({
             "slug": slug, "category": entry.get("category"), "kind": kind,
-            "name": _check_text(entry.get("name"), f"{path}.name", problems),
-            "summary": _check_text(entry.get("summary"), f"{path}.summary", problems),
-            "description": _check_text(entry.get("description"), f"{path}.description",
+            "name": check_text(entry.get("name"), f"{path}.name", problems),
+            "summary": check_text(entry.get("summary"), f"{path}.summary", problems),
+            "description": check_text(entry.get("description"), f"{path}.description",
                                        problems, required=False),
             "illustration": illustration, "video_url": video_url,
             "price_once": _check_money(entry.get("price_once"), f"{path}.price_once", problems),
