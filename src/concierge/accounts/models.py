@@ -141,6 +141,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_short_name()
 
     @cached_property
+    def group_ids(self) -> tuple[int, ...]:
+        return tuple(sorted(self.groups.values_list("pk", flat=True)))
+
+    @cached_property
     def roles(self) -> frozenset[str]:
         """The person's roles: employee always, others through groups of the same name."""
         names = set(self.groups.filter(name__in=GROUP_ROLES).values_list("name", flat=True))

@@ -36,6 +36,7 @@ class Category(models.Model):
     illustration = models.CharField(_("illustration"), max_length=60, default="generic",
                                     validators=[illustration_name])
     position = models.PositiveIntegerField(_("position"), default=100)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "slug"]

@@ -1,6 +1,6 @@
 """Reads of the catalog, limited to what the viewer may order."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from concierge.accounts.models import User
@@ -12,7 +12,7 @@ def _audience_filter(user: User) -> Q:
     through_orgs = CatalogItem.audience_organisations.through.objects
     through_deps = CatalogItem.audience_departments.through.objects
     through_roles = CatalogItem.audience_roles.through.objects
-    group_ids = list(user.groups.values_list("pk", flat=True))
+    group_ids = list(user.group_ids)
 
     def restriction(through, column: str, allowed) -> Q:
         rows = through.filter(catalogitem_id=OuterRef("pk"))
@@ -24,6 +24,18 @@ def _audience_filter(user: User) -> Q:
                       else [])
         & restriction(through_roles, "group_id", group_ids)
     )
+
+
+def catalog_cache_key(user: User) -> str:
+    """A key for cached catalog fragments: changes when the catalog changes, and differs
+    between people who may order different things (organisation, department, roles)."""
+    version = Category.objects.aggregate(
+        category_stamp=Max("updated_at"), item_stamp=Max("items__updated_at"),
+        item_count=Count("items"))
+    stamp = "-".join(str(v.timestamp() if hasattr(v, "timestamp") else v)
+                     for v in version.values())
+    groups = ".".join(map(str, user.group_ids))
+    return f"{stamp}:{user.organisation_id}:{user.department_id}:{groups}"
 
 
 def item_list_for(user: User, *, category: Category | None = None,

@@ -16,7 +16,9 @@ def catalog_index(request):
     if query:
         context["results"] = list(selectors.item_list_for(request.user, query=query)[:48])
     else:
-        context["categories"] = selectors.category_list_for(request.user)
+        # Evaluated only when the cached fragment is missing (see the template).
+        context["catalog_key"] = selectors.catalog_cache_key(request.user)
+        context["categories"] = lambda: selectors.category_list_for(request.user)
     return render_page_or_partial(request, "catalog/catalog_index.html", context,
                                   partial="results")
 

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from concierge.catalog.choices import ItemKind
-from concierge.catalog.selectors import item_list_for
+from concierge.catalog.selectors import catalog_cache_key, item_list_for
 from concierge.tickets.selectors import draft_list_for, ticket_list_for
 
 
@@ -18,8 +18,10 @@ def home(request):
     return render(request, "portal/home.html", {
         "open_tickets": list(ticket_list_for(user, state="open")[:5]),
         "drafts": list(draft_list_for(user)[:3]),
-        "popular": list(items.filter(kind=ItemKind.REQUEST)[:8]),
-        "broken": items.filter(kind=ItemKind.INCIDENT).first(),
+        # Lazy: rendered inside fragments cached per catalog version and audience.
+        "catalog_key": catalog_cache_key(user),
+        "popular": items.filter(kind=ItemKind.REQUEST)[:8],
+        "broken_items": items.filter(kind=ItemKind.INCIDENT)[:1],
     })
 
 
