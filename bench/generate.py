@@ -11,7 +11,9 @@ What it makes (fixed random seed, so every run makes the same data):
   "My requests" and a ticket's page look like those of a long-standing employee.
 
 Rows are written with ``bulk_create`` in batches. The data set is cached: when the database
-already holds exactly these counts it is reused; otherwise it is flushed and made anew. It only
+already holds exactly these counts it is reused; otherwise it is flushed and made anew. When its
+tables no longer match the models (a migration was edited after it was applied), the script
+exits with STALE_SCHEMA and leaves it to bench/run.py to make the database anew. It only
 ever runs on a bench database (a SQLite file under a ``bench`` folder, or a PostgreSQL database
 whose name contains ``bench``), never on the dev or production one.
 
@@ -41,6 +43,7 @@ if __name__ == "__main__":  # as a script: set Django up before the models are i
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings")
     django.setup()
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -68,6 +71,7 @@ HISTORY_DAYS = 730
 BATCH = 2_000
 CHUNK = 10_000  # tickets written (with their comments and activity) per transaction
 SEED = 20_240_601
+STALE_SCHEMA = 3  # exit code: the tables differ from the models, the database must be made anew
 
 EMPLOYEE_EMAIL = "bench.employee@alpenblick.example"
 PASSWORD = "bench-password-1"  # every bench person's; only the employee signs in
@@ -279,12 +283,8 @@ def sample_answers(item: CatalogItem) -> dict:
                 answers[question.key] = "2025-03-03"
             case "text" | "textarea":
                 answers[question.key] = "Munich, Floor 3" if question.default_from else \
-                    f"{localize_en(item.name)}: as discussed with my manager"
+                    f"{item.name['en']}: as discussed with my manager"
     return answers
-
-
-def localize_en(text: dict) -> str:
-    return text.get("en", "")
 
 
 def answers_snapshot(item: CatalogItem) -> list[dict]:
@@ -325,6 +325,25 @@ def is_bench_database() -> bool:
     return "bench" in name
 
 
+def stale_tables() -> list[str]:
+    """Tables whose columns differ from the models' (say, after an edited migration)."""
+    stale = []
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            if table not in tables:
+                stale.append(table)
+                continue
+            columns = {column.name for column in
+                       connection.introspection.get_table_description(cursor, table)}
+            if columns != {field.column for field in model._meta.local_concrete_fields}:
+                stale.append(table)
+    return stale
+
+
 def existing_counts() -> dict[str, int]:
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
             "tickets": Ticket.objects.count(),
@@ -346,7 +365,7 @@ class Generator:
     def make_people(self) -> None:
         password = make_password(PASSWORD)
         agents = Group.objects.get_or_create(name=Role.AGENT)[0]
-        people: list[User] = []
+        made = 0
         for slug, name, domain, share in ORGANISATIONS:
             org = Organisation.objects.create(slug=slug, name=name)
             departments = Department.objects.bulk_create(
@@ -364,7 +383,7 @@ class Generator:
                     phone="+49 89 1234 567", job_title="Accountant", language="en",
                     password=password, date_joined=self.now - datetime.timedelta(days=2000)))
             members = User.objects.bulk_create(members, batch_size=BATCH)
-            # Every 25th person manages the 24 after them; managers own the cost centres.
+            # In every 25 people, the second manages the others; managers own the cost centres.
             managers = members[1::25]
             manager_pks = {manager.pk for manager in managers}
             for index, person in enumerate(members):
@@ -377,8 +396,8 @@ class Generator:
             User.groups.through.objects.bulk_create(
                 User.groups.through(user_id=p.pk, group_id=agents.pk)
                 for p in members[-AGENTS_PER_ORGANISATION:])
-            people.extend(members)
-        log(f"{len(people):,} people")
+            made += len(members)
+        log(f"{made:,} people")
 
     def _person(self, org, domain, departments, centres, password, n) -> User:
         first, last = self.random.choice(FIRST_NAMES), self.random.choice(LAST_NAMES)
@@ -519,7 +538,7 @@ class Generator:
         events.sort(key=lambda event: event[1])
         incident = item.is_incident
         ticket = Ticket(
-            kind=item.kind, title=localize_en(item.name), status=status,
+            kind=item.kind, title=item.name["en"], status=status,
             priority=self.random.choice(list(Priority)) if incident else Priority.MEDIUM,
             requester_id=requester[0], requested_for_id=requested_for[0],
             organisation_id=requester[1], item=item, item_name=item.name, answers=snapshot,
@@ -585,6 +604,10 @@ def main() -> int:
         log(f"refusing to touch {settings.DATABASES['default']['NAME']}: not a bench database "
             "(run bench/run.py, or set CONCIERGE_DATA_DIR to a 'bench' folder)")
         return 2
+    stale = stale_tables()
+    if stale:
+        log(f"the tables {', '.join(stale)} differ from the models: the database must be made anew")
+        return STALE_SCHEMA
     if existing_counts() == expected_counts():
         log("the bench data set is already there: reusing it")
     else:

@@ -4,7 +4,8 @@ For each database (SQLite, then PostgreSQL) the bench:
 
 1. migrates a bench database of its own (SQLite: ``var/bench/concierge.sqlite3``; PostgreSQL:
    ``concierge_bench``, created if missing) and fills it with a large data set (bench/generate.py:
-   10,000 people, 500 catalog items, 200,000 tickets), or reuses the one already there;
+   10,000 people, 500 catalog items, 200,000 tickets), or reuses the one already there (made
+   anew when its tables no longer match the models);
 2. serves it as in production: the Procfile's ``web`` line (gunicorn, ``concierge.wsgi``) on a
    free port of 127.0.0.1, with static files collected into ``var/bench/static``;
 3. signs in once as the bench employee through the sign-in form;
@@ -51,6 +52,7 @@ POSTGRES_DATABASE = "concierge_bench"
 DATABASES = ("sqlite", "postgres")
 MIN_RATIO = 0.40
 MAX_P99_MS = 100.0
+STALE_SCHEMA = 3  # bench/generate.py's exit code when the database must be made anew
 
 
 class BenchError(Exception):
@@ -70,43 +72,58 @@ def bench_env(database: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    """Run ``manage.py`` with ``args``; its output, or BenchError with its errors."""
-    return _run([sys.executable, "manage.py", *args], env)
-
-
-def _run(command: list[str], env: dict[str, str]) -> str:
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run ``manage.py`` with ``args``; BenchError with its errors if it fails."""
+    command = [sys.executable, "manage.py", *args]
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"{shlex.join(command)} failed:\n{result.stderr.strip()}")
-    return result.stdout
 
 
-def ensure_postgres_database() -> None:
+def _postgres(statement: str, params: tuple = ()) -> list[tuple]:
+    """Run ``statement`` on the PostgreSQL server's maintenance database; its rows."""
     import psycopg
 
     try:
         with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True,
                              connect_timeout=5) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  [POSTGRES_DATABASE]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+            cursor = conn.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
     except psycopg.OperationalError as exc:
         raise BenchError(f"PostgreSQL is not reachable at {POSTGRES_SERVER}: {exc}") from exc
 
 
+def ensure_database(database: str) -> None:
+    """Create the PostgreSQL database if missing (SQLite makes its file when it migrates)."""
+    if database == "postgres" and not _postgres(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)):
+        _postgres(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+
+
+def drop_database(database: str) -> None:
+    """Delete the bench database: its schema is out of date and its data with it."""
+    if database == "postgres":
+        _postgres(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            (DATA_DIR / f"concierge.sqlite3{suffix}").unlink(missing_ok=True)
+
+
 def prepare(database: str, env: dict[str, str]) -> dict:
     """A migrated bench database with the data set in it; the data set's description."""
-    if database == "postgres":
-        ensure_postgres_database()
-    manage(env, "migrate", "--no-input", "--verbosity", "0")
     print(f"{database}: preparing the data set (cached after the first run)", flush=True)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py")], cwd=REPO,
-                            env=env, stdout=subprocess.PIPE, text=True)
-    if result.returncode != 0:
-        raise BenchError("bench/generate.py failed (see above)")
+    for attempt in (1, 2):
+        ensure_database(database)
+        manage(env, "migrate", "--no-input", "--verbosity", "0")
+        result = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py")],
+                                cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+        if result.returncode == STALE_SCHEMA and attempt == 1:
+            drop_database(database)
+            continue
+        if result.returncode != 0:
+            raise BenchError("bench/generate.py failed (see above)")
+        break
     dataset = json.loads(result.stdout.strip().splitlines()[-1])
     dataset["prepared_in_s"] = round(time.monotonic() - started, 1)
     return dataset
@@ -245,7 +262,7 @@ def evaluate(name: str, path: str, result: load.Measurement, floor_rps: float) -
             "meets_target": not problems, "problems": problems}
 
 
-def bench(database: str, args: argparse.Namespace, client: str) -> dict:
+def bench(database: str, args: argparse.Namespace, client: str, load_at_start: float) -> dict:
     env = bench_env(database)
     dataset = prepare(database, env)
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -268,6 +285,7 @@ def bench(database: str, args: argparse.Namespace, client: str) -> dict:
         "database": database, "started_at": started_at, "client": client,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
         "server": shlex.join(command), "cpus": os.cpu_count(),
+        "load_average_at_start": load_at_start,
         "targets": {"min_ratio_to_floor": MIN_RATIO, "max_p99_ms": MAX_P99_MS},
         "dataset": {key: value for key, value in dataset.items() if key != "employee"}
         | {"employee_tickets": dataset["employee"]["tickets"]},
@@ -286,6 +304,10 @@ def table(report: dict) -> str:
         f"warm-up",
         f"{'page':<15} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor':>7}  target",
     ]
+    if report["load_average_at_start"] > report["cpus"] / 2:
+        lines.insert(1, f"note: the machine was busy when the bench started (load average "
+                        f"{report['load_average_at_start']:g} on {report['cpus']} CPUs): "
+                        "the numbers are noisy")
     for row in report["pages"]:
         verdict = "met" if row["meets_target"] else "MISSED: " + "; ".join(row["problems"])
         lines.append(f"{row['page']:<15} {row['requests_per_s']:8,.0f} {row['p50_ms']:8.1f} "
@@ -307,12 +329,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    load_at_start = round(os.getloadavg()[0], 2)  # before the bench adds its own
     try:
         client = load.pick_client(args.client)
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         manage(bench_env("sqlite"), "collectstatic", "--no-input", "--verbosity", "0")
         for database in args.db or DATABASES:
-            report = bench(database, args, client)
+            report = bench(database, args, client, load_at_start)
             path = DATA_DIR / f"results-{database}.json"
             path.write_text(json.dumps(report, indent=2) + "\n")
             print(f"\n{table(report)}\n(saved in {path.relative_to(REPO)})\n", flush=True)
