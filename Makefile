@@ -54,6 +54,8 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 
 bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get install -y -qq wrk >/dev/null; } || echo "wrk is not installed: the bench uses its Python load generator"
 	$(PY) bench/run.py
 
 messages: install

@@ -98,12 +98,23 @@ def _axe_source() -> str:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text("utf-8")
 
 
+SETTLED = """() => !document.querySelector(
+  ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+  && document.getAnimations().every((a) => a.playState !== "running")"""
+
+
+def wait_until_settled(page) -> None:
+    """Until htmx has finished swapping and no CSS transition runs (fades change colours)."""
+    page.wait_for_function(SETTLED)
+
+
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
     """axe-core's violations of the given impacts on the current page.
 
     ``page.evaluate`` runs through the DevTools protocol, so the site's strict CSP does not
     block the injected script.
     """
+    wait_until_settled(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(_axe_source())
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")

@@ -8,8 +8,8 @@ translations do not break them; expected texts come from the catalog and the mod
 """
 
 import re
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from urllib.parse import urlparse
 
 from django.urls import reverse
@@ -20,7 +20,7 @@ from concierge.catalog.models import CatalogItem
 from concierge.core.i18n import localize
 from concierge.core.templatetags.concierge import money
 from concierge.tickets.choices import TicketStatus
-from tests.browser.helpers import AGENT, EMPLOYEE, TICKET_NUMBER, sign_in
+from tests.browser.helpers import AGENT, EMPLOYEE, TICKET_NUMBER, sign_in, wait_until_settled
 
 REASON = "I run the onboarding training for new colleagues twice a week."
 LANGUAGE = "de"  # Anna's profile language: catalog texts are shown in German
@@ -95,6 +95,7 @@ def request_webcam(page, visit: Callable[[str], None] = noop, *, js: bool = True
     page.locator("label", has=page.locator("input[name=model][value=pro]")).click()
     if js:
         expect(reason).to_be_visible()  # htmx redrew the step's questions...
+        wait_until_settled(page)
         assert page.evaluate("() => window.stillTheSamePage === true"), "the page was reloaded"
     else:
         expect(reason).to_have_count(0)

@@ -1,10 +1,16 @@
-"""The webcam journey end to end, at desktop and phone width, with JavaScript."""
+"""The webcam journey end to end with JavaScript, at desktop and at phone width.
+
+Anna orders a Pro webcam (see journey.py), the agent moves the request to "In progress" and
+"Resolved", Anna sees the new status. Every page is screenshotted to /tmp/shots/, must not
+scroll sideways, and no page may log a console error (CSP violations show up there) or load
+anything that fails.
+"""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import DESKTOP, PHONE, assert_no_horizontal_overflow, shot, sign_in
-from tests.browser.journey import EMPLOYEE, agent_moves, request_webcam, status_label
+from tests.browser.helpers import DESKTOP, PHONE, assert_no_horizontal_overflow, shot
+from tests.browser.journey import agent_moves, request_webcam, status_label
 
 pytestmark = pytest.mark.browser
 
@@ -13,21 +19,25 @@ pytestmark = pytest.mark.browser
 def test_webcam_journey(new_page, console, viewport):
     page = new_page(viewport)
 
-    def visit(name):
-        shot(page, name, viewport)
-        assert_no_horizontal_overflow(page, name)
+    def visit(name, on=page):
+        shot(on, name, viewport)
+        assert_no_horizontal_overflow(on, name)
 
     page.goto("/accounts/login/")
     visit("sign-in")
     ticket_path = request_webcam(page, visit)
 
+    # The agent, in a browser of their own, works the request.
     agent = new_page(viewport)
     agent_moves(agent, ticket_path, ["in_progress", "resolved"])
-    shot(agent, "request-agent", viewport)
+    visit("request-agent", agent)
 
+    # Anna sees where it stands.
     page.goto(ticket_path)
-    expect(page.locator(".page-head .badge")).to_have_text(status_label("resolved"))
-    expect(page.locator("ol.timeline li[aria-current=step]")).to_contain_text(
-        status_label("resolved"))
+    resolved = status_label("resolved")
+    expect(page.locator(".page-head .badge")).to_have_text(resolved)
+    expect(page.locator("ol.timeline li[aria-current=step]")).to_contain_text(resolved)
+    expect(page.locator("ol.timeline li.is-done")).to_have_count(2)
     visit("request-resolved")
+
     console.assert_clean()
