@@ -17,6 +17,7 @@ from concierge.accounts.models import CostCentre, Department, Organisation, User
 from concierge.catalog.models import CatalogItem
 from concierge.catalog.services import catalog_import_yaml
 from concierge.catalog.wizard import default_answers, wizard_spec
+from concierge.core.i18n import localize
 from concierge.tickets import services as tickets
 from concierge.tickets.choices import TicketStatus
 
@@ -180,7 +181,8 @@ def _auto_answers(item: CatalogItem, user: User) -> dict:
             case "number":
                 answers[question.key] = question.options.get("min", 1)
             case "text" | "textarea":
-                answers[question.key] = "Demo" if question.key != "summary" else str(item)
+                answers[question.key] = "Demo" if question.key != "summary" else localize(
+                    item.name, user.language)
     return answers
 
 
