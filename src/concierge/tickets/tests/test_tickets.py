@@ -302,6 +302,8 @@ def test_user_factory_personas_are_distinct(employee, outsider, stranger):
     assert UserFactory().organisation_id != employee.organisation_id
 
 
+# The worker closes its database connection when done: no test transaction can wrap it.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_delivers_queued_emails_once(settings, ticket, agent, mailoutbox,
                                                 django_capture_on_commit_callbacks):
     from django.core.management import call_command
