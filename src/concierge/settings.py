@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "concierge.accounts",
     "concierge.catalog",
     "concierge.tickets",
+    "concierge.approvals",
     "concierge.notifications",
     "concierge.portal",
     "django.contrib.admin",
@@ -137,6 +138,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# How long a decision link in an approval e-mail stays valid.
+APPROVAL_LINK_MAX_AGE = env_int("CONCIERGE_APPROVAL_LINK_DAYS", 14, minimum=1) * 86400
 
 # --- Background work --------------------------------------------------------------------------
 TASKS = {

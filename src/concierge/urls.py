@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("concierge.portal.urls")),
     path("services/", include("concierge.catalog.urls")),
     path("requests/", include("concierge.tickets.urls")),
+    path("approvals/", include("concierge.approvals.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

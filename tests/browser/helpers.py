@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 PASSWORD = "concierge-demo"
 EMPLOYEE = "anna.schmidt@alpenblick.example"
 AGENT = "sofia.agent@alpenblick.example"
+MANAGER = "markus.weber@alpenblick.example"  # Anna's manager: approves her Pro webcam
 SHOTS = Path(os.environ.get("CONCIERGE_SHOTS_DIR", "/tmp/shots"))
 TICKET_NUMBER = re.compile(r"REQ-\d{6}")
 

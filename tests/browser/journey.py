@@ -20,7 +20,14 @@ from concierge.catalog.models import CatalogItem
 from concierge.core.i18n import localize
 from concierge.core.templatetags.concierge import money
 from concierge.tickets.choices import TicketStatus
-from tests.browser.helpers import AGENT, EMPLOYEE, TICKET_NUMBER, sign_in, wait_until_settled
+from tests.browser.helpers import (
+    AGENT,
+    EMPLOYEE,
+    MANAGER,
+    TICKET_NUMBER,
+    sign_in,
+    wait_until_settled,
+)
 
 REASON = "I run the onboarding training for new colleagues twice a week."
 LANGUAGE = "de"  # Anna's profile language: catalog texts are shown in German
@@ -138,19 +145,19 @@ def request_webcam(page, visit: Callable[[str], None] = noop, *, js: bool = True
 
 
 def check_sent_request(page, visit: Callable[[str], None] = noop) -> str:
-    """On the new request's page: number, timeline at "Submitted", the answers and the price;
-    then it is listed in "My requests"."""
+    """On the new request's page: number, timeline at "Waiting for approval" (the Pro model
+    needs the manager's yes), the answers and the price; then it is listed in "My requests"."""
     texts = webcam_texts()
     number = page.locator(".page-head .number")
     for text in (texts["pro"], REASON):
         expect(page.locator("main dl.answers")).to_contain_text(text)
     expect(page.locator("main .side-facts")).to_contain_text(texts["price"])
     expect(number).to_contain_text(TICKET_NUMBER)
-    # Submitted, in progress, resolved, closed (no approval or "waiting for you" detours).
-    expect(page.locator("ol.timeline li")).to_have_count(4)
+    # Submitted, waiting for approval, in progress, resolved, closed.
+    expect(page.locator("ol.timeline li")).to_have_count(5)
     current = page.locator("ol.timeline li[aria-current=step]")
     expect(current).to_have_count(1)
-    expect(current).to_contain_text(status_label(TicketStatus.SUBMITTED))
+    expect(current).to_contain_text(status_label(TicketStatus.WAITING_APPROVAL))
     visit("request")
     ticket_path = urlparse(page.url).path
     ticket_number = TICKET_NUMBER.search(number.inner_text()).group()
@@ -160,6 +167,25 @@ def check_sent_request(page, visit: Callable[[str], None] = noop) -> str:
     expect(page.locator("main .ticket-list").last).to_contain_text(ticket_number)
     visit("my-requests")
     return ticket_path
+
+
+def ticket_number(page, ticket_path: str) -> str:
+    page.goto(ticket_path)
+    return TICKET_NUMBER.search(page.locator(".page-head .number").inner_text()).group()
+
+
+def manager_approves(page, ticket_number: str, visit: Callable[[str], None] = noop) -> None:
+    """The manager finds the request under To-dos, opens it and approves it."""
+    sign_in(page, MANAGER)
+    page.goto(reverse("approvals:list"))
+    row = page.locator("main .ticket-row", has_text=ticket_number)
+    visit("approvals")
+    row.locator("a.ticket-row__title").click()
+    page.wait_for_url(re.compile(r"/approvals/\d+/$"))
+    visit("approval")
+    page.locator("button[name=decision][value=approved]").click()
+    page.wait_for_url(re.compile(r"/approvals/$"))
+    expect(page.locator("main .ticket-row", has_text=ticket_number)).to_have_count(0)
 
 
 def agent_moves(page, ticket_path: str, statuses: list[str]) -> None:

@@ -10,7 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import DESKTOP, PHONE, assert_no_horizontal_overflow, shot
-from tests.browser.journey import agent_moves, request_webcam, status_label
+from tests.browser.journey import (
+    agent_moves,
+    manager_approves,
+    request_webcam,
+    status_label,
+    ticket_number,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +33,11 @@ def test_webcam_journey(new_page, console, viewport):
     visit("sign-in")
     ticket_path = request_webcam(page, visit)
 
-    # The agent, in a browser of their own, works the request.
+    # Her manager approves it from "To-dos"; the agent then works the request.
+    manager = new_page(viewport)
+    manager_approves(manager, ticket_number(page, ticket_path), lambda name: visit(name, manager))
     agent = new_page(viewport)
-    agent_moves(agent, ticket_path, ["in_progress", "resolved"])
+    agent_moves(agent, ticket_path, ["resolved"])
     visit("request-agent", agent)
 
     # Anna sees where it stands.
@@ -37,7 +45,7 @@ def test_webcam_journey(new_page, console, viewport):
     resolved = status_label("resolved")
     expect(page.locator(".page-head .badge")).to_have_text(resolved)
     expect(page.locator("ol.timeline li[aria-current=step]")).to_contain_text(resolved)
-    expect(page.locator("ol.timeline li.is-done")).to_have_count(2)
+    expect(page.locator("ol.timeline li.is-done")).to_have_count(3)
     visit("request-resolved")
 
     console.assert_clean()

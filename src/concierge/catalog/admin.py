@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from concierge.approvals.policy import parse_policy
 from concierge.catalog.formspec import FormSpecError, parse_form
 from concierge.catalog.models import CatalogItem, Category
 from concierge.catalog.services import catalog_to_yaml
@@ -38,22 +39,45 @@ class CatalogItemForm(forms.ModelForm):
                                "beside it updates as you type."),
     )
 
+    approval_yaml = forms.CharField(
+        label=gettext_lazy("Approval policy (YAML)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField code-editor",
+                                     "spellcheck": "false"}),
+        help_text=gettext_lazy("Ordered stages: who approves and when; see "
+                               "docs/catalog-as-code.md. Empty: no approval."),
+    )
+
     class Meta:
         model = CatalogItem
         fields = ["slug", "category", "kind", "active", "position", "name", "summary",
                   "description", "illustration", "picture", "video_url", "keywords",
                   "price_once", "price_monthly", "delivery_days", "order_for_others",
-                  "audience_organisations", "audience_departments", "audience_roles"]
+                  "audience_organisations", "audience_departments", "audience_roles", "owner"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.form and not self.is_bound:
             self.initial["form_yaml"] = catalog_to_yaml(self.instance.form)
+        if self.instance.approval and not self.is_bound:
+            self.initial["approval_yaml"] = catalog_to_yaml(self.instance.approval)
 
     def clean_form_yaml(self):
         return _parse_yaml_form(self.cleaned_data.get("form_yaml", ""))
 
+    def clean_approval_yaml(self):
+        try:
+            data = yaml.safe_load(self.cleaned_data.get("approval_yaml") or "") or {}
+        except yaml.YAMLError as exc:
+            raise forms.ValidationError(
+                _("This is not valid YAML: %(error)s") % {"error": exc}) from None
+        try:
+            parse_policy(data, form=parse_form(self.cleaned_data.get("form_yaml") or {}))
+        except FormSpecError as exc:
+            raise forms.ValidationError(exc.problems) from None
+        return data
+
     def save(self, commit=True):
+        self.instance.approval = self.cleaned_data.get("approval_yaml") or {}
         self.instance.form = self.cleaned_data.get("form_yaml") or {}
         return super().save(commit)
 
@@ -74,6 +98,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
     list_select_related = ["category"]
     search_fields = ["slug", "search_text"]
     filter_horizontal = ["audience_organisations", "audience_departments", "audience_roles"]
+    autocomplete_fields = ["owner"]
     change_form_template = "admin/catalog/catalogitem/change_form.html"
     fieldsets = [
         (None, {"fields": ["slug", "category", "kind", "active", "position"]}),
@@ -85,6 +110,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
         (gettext_lazy("Who may order"), {"fields": ["order_for_others", "audience_organisations",
                                                     "audience_departments", "audience_roles"]}),
         (gettext_lazy("Request form"), {"fields": ["form_yaml"]}),
+        (gettext_lazy("Approval"), {"fields": ["owner", "approval_yaml"]}),
     ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

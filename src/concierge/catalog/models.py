@@ -87,6 +87,9 @@ class CatalogItem(models.Model):
         "auth.Group", blank=True, related_name="+", verbose_name=_("only for roles"),
         limit_choices_to={"name__in": GROUP_ROLES})
     form = models.JSONField(_("request form"), default=dict, blank=True)
+    approval = models.JSONField(_("approval policy"), default=dict, blank=True)
+    owner = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="owned_services", verbose_name=_("service owner"))
     search_text = models.TextField(editable=False, default="")
     price_varies = models.BooleanField(editable=False, default=False)
     position = models.PositiveIntegerField(_("position"), default=100)
@@ -117,10 +120,16 @@ class CatalogItem(models.Model):
         return reverse("catalog:item", args=[self.slug])
 
     def clean(self) -> None:
+        from concierge.approvals.policy import parse_policy
+
         try:
-            parse_form(self.form)
+            spec = parse_form(self.form)
         except FormSpecError as exc:
             raise ValidationError({"form": exc.problems}) from None
+        try:
+            parse_policy(self.approval, form=spec)
+        except FormSpecError as exc:
+            raise ValidationError({"approval": exc.problems}) from None
 
     @cached_property
     def form_spec(self) -> FormSpec:

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from concierge.accounts.choices import GROUP_ROLES, Role
-from concierge.accounts.models import Department, Organisation
+from concierge.accounts.models import Department, Organisation, User
+from concierge.approvals.policy import parse_policy
 from concierge.catalog.choices import ItemKind
 from concierge.catalog.formspec import FormSpecError, check_text, parse_form
 from concierge.catalog.models import CatalogItem, Category
@@ -18,7 +19,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 ILLUSTRATION_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 ITEM_KEYS = {"slug", "category", "kind", "name", "summary", "description", "illustration",
              "video_url", "price_once", "price_monthly", "delivery_days", "order_for_others",
-             "audience", "keywords", "position", "active", "form"}
+             "audience", "keywords", "position", "active", "form", "approval", "owner"}
 CATEGORY_KEYS = {"slug", "name", "description", "illustration", "position"}
 
 
@@ -49,7 +50,7 @@ def catalog_export() -> dict:
         for c in Category.objects.order_by("position", "slug")
     ]
     items = []
-    queryset = CatalogItem.objects.select_related("category").prefetch_related(
+    queryset = CatalogItem.objects.select_related("category", "owner").prefetch_related(
         "audience_organisations", "audience_departments", "audience_roles"
     ).order_by("category__position", "position", "slug")
     for item in queryset:
@@ -67,8 +68,12 @@ def catalog_export() -> dict:
         }
         if any(audience.values()):
             entry["audience"] = {k: v for k, v in audience.items() if v}
+        if item.owner_id:
+            entry["owner"] = item.owner.email
         entry.update({"keywords": item.keywords, "position": item.position,
                       "active": item.active, "form": item.form})
+        if item.approval:
+            entry["approval"] = item.approval
         items.append(entry)
     return {"categories": categories, "items": items}
 
@@ -197,9 +202,20 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             keywords = {}
         form = entry.get("form") or {}
         try:
-            parse_form(form, path=f"{path}.form")
+            spec = parse_form(form, path=f"{path}.form")
         except FormSpecError as exc:
             problems.extend(exc.problems)
+            spec = None
+        approval = entry.get("approval") or {}
+        try:
+            parse_policy(approval, form=spec, path=f"{path}.approval")
+        except FormSpecError as exc:
+            problems.extend(exc.problems)
+        owner = None
+        if entry.get("owner"):
+            owner = User.objects.filter(email__iexact=str(entry["owner"])).first()
+            if owner is None:
+                problems.append(f"{path}.owner: nobody has the e-mail address {entry['owner']}")
         illustration = entry.get("illustration") or "generic"
         if not ILLUSTRATION_RE.match(str(illustration)):
             problems.append(f"{path}.illustration: use lowercase letters, digits and -")
@@ -219,6 +235,7 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             "audience": audience, "keywords": keywords,
             "position": _check_int(entry.get("position"), f"{path}.position", problems, 100),
             "active": bool(entry.get("active", True)), "form": form,
+            "approval": approval, "owner": owner,
         })
     return result
 

@@ -27,7 +27,7 @@ def _status_action(status: str, label):
         done = 0
         for ticket in queryset:
             try:
-                services.ticket_change_status(ticket=ticket, actor=request.user, status=status)
+                services.ticket_move(ticket=ticket, actor=request.user, status=status)
                 done += 1
             except services.TicketError as exc:
                 modeladmin.message_user(request, f"{ticket.number}: {exc}", messages.WARNING)

@@ -20,6 +20,7 @@ class TicketStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Not approved")
 
 
 # One place for the badge colour of each status (see static/css/app.css .badge--*).
@@ -31,6 +32,7 @@ STATUS_COLOUR = {
     TicketStatus.RESOLVED: "green",
     TicketStatus.CLOSED: "grey",
     TicketStatus.CANCELLED: "grey",
+    TicketStatus.REJECTED: "red",
 }
 OPEN_STATUSES = [TicketStatus.SUBMITTED, TicketStatus.WAITING_APPROVAL, TicketStatus.IN_PROGRESS,
                  TicketStatus.WAITING_FOR_YOU]
@@ -43,12 +45,14 @@ TRANSITIONS = {
     TicketStatus.SUBMITTED: {TicketStatus.WAITING_APPROVAL, TicketStatus.IN_PROGRESS,
                              TicketStatus.WAITING_FOR_YOU, TicketStatus.RESOLVED,
                              TicketStatus.CANCELLED},
-    TicketStatus.WAITING_APPROVAL: {TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED},
+    TicketStatus.WAITING_APPROVAL: {TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED,
+                                    TicketStatus.REJECTED},
     TicketStatus.IN_PROGRESS: {TicketStatus.WAITING_FOR_YOU, TicketStatus.RESOLVED},
     TicketStatus.WAITING_FOR_YOU: {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED},
     TicketStatus.RESOLVED: {TicketStatus.CLOSED, TicketStatus.IN_PROGRESS},
     TicketStatus.CLOSED: set(),
     TicketStatus.CANCELLED: set(),
+    TicketStatus.REJECTED: set(),
 }
 
 

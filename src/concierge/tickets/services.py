@@ -185,14 +185,26 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
         draft.delete()
     activity = _log(ticket, requester, "tickets.ticket.submitted")
     _notify_after_commit(activity)
+    from concierge.approvals.services import approval_start
+
+    if approval_start(ticket=ticket, item=item, answers=answers, price=price):
+        ticket.status = TicketStatus.WAITING_APPROVAL
+        ticket.save(update_fields=["status", "updated_at"])
+        _log(ticket, None, "tickets.ticket.status_changed", old=TicketStatus.SUBMITTED,
+             new=TicketStatus.WAITING_APPROVAL)
     return ticket
 
 
 # --- after submitting -------------------------------------------------------------------------
 
 @transaction.atomic
-def ticket_change_status(*, ticket: Ticket, actor: User, status: str) -> Ticket:
-    """Move a ticket to ``status`` if the workflow allows it; e-mails the requester."""
+def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
+                         reason: str = "") -> Ticket:
+    """Move a ticket to ``status`` if the workflow allows it; e-mails the requester.
+
+    Cancelling withdraws the approvals still open. ``reason`` (a rejection's) goes into the
+    activity and the e-mail.
+    """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if status not in TRANSITIONS.get(ticket.status, set()):
         raise TicketError(_("A ticket that is “%(old)s” cannot become “%(new)s”.") % {
@@ -204,16 +216,29 @@ def ticket_change_status(*, ticket: Ticket, actor: User, status: str) -> Ticket:
     if status == TicketStatus.RESOLVED:
         ticket.resolved_at = now
         fields.append("resolved_at")
-    elif status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+    elif status in (TicketStatus.CLOSED, TicketStatus.CANCELLED, TicketStatus.REJECTED):
         ticket.closed_at = now
         fields.append("closed_at")
     elif status == TicketStatus.IN_PROGRESS and ticket.resolved_at:
         ticket.resolved_at = None
         fields.append("resolved_at")
     ticket.save(update_fields=fields)
-    activity = _log(ticket, actor, "tickets.ticket.status_changed", old=old, new=status)
+    if status == TicketStatus.CANCELLED:
+        from concierge.approvals.services import approval_withdraw
+
+        approval_withdraw(ticket=ticket)
+    data = {"old": old, "new": status, **({"reason": reason} if reason else {})}
+    activity = _log(ticket, actor, "tickets.ticket.status_changed", **data)
     _notify_after_commit(activity)
     return ticket
+
+
+def ticket_move(*, ticket: Ticket, actor: User, status: str) -> Ticket:
+    """An agent moves a ticket by hand; a request waiting for approval cannot skip it."""
+    if ticket.status == TicketStatus.WAITING_APPROVAL:
+        raise TicketError(_("This request waits for approval; it moves on by itself once "
+                            "approved."))
+    return ticket_change_status(ticket=ticket, actor=actor, status=status)
 
 
 def ticket_cancel(*, ticket: Ticket, actor: User) -> Ticket:

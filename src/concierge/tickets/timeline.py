@@ -28,6 +28,8 @@ def ticket_timeline(ticket: Ticket, activities: list[Activity]) -> list[Stage]:
         path.insert(path.index(TicketStatus.RESOLVED), TicketStatus.WAITING_FOR_YOU)
     if ticket.status == TicketStatus.CANCELLED:
         path = [TicketStatus.SUBMITTED, TicketStatus.CANCELLED]
+    if ticket.status == TicketStatus.REJECTED:
+        path = [TicketStatus.SUBMITTED, TicketStatus.WAITING_APPROVAL, TicketStatus.REJECTED]
     current = path.index(ticket.status)
     return [
         Stage(status=status, label=TicketStatus(status).label,

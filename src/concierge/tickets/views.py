@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.approvals.selectors import approvals_of
 from concierge.catalog.pricing import price_for
 from concierge.catalog.selectors import item_get_for
 from concierge.catalog.wizard import StepForm, answers_problems, peek, wizard_spec
@@ -53,6 +54,7 @@ def _detail_context(request, ticket, *, comment_form=None):
         "comment_form": comment_form or CommentForm(),
         "status_form": StatusForm(initial={"status": ticket.status}) if request.user.is_agent
         else None,
+        "stages": approvals_of(ticket),
         "can_cancel": ticket.can_be_cancelled and request.user.pk in (
             ticket.requester_id, ticket.requested_for_id),
     }
@@ -107,8 +109,8 @@ def ticket_status(request, pk: int):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_change_status(ticket=ticket, actor=request.user,
-                                          status=form.cleaned_data["status"])
+            services.ticket_move(ticket=ticket, actor=request.user,
+                                 status=form.cleaned_data["status"])
         except services.TicketError as exc:
             messages.error(request, str(exc))
         else:

@@ -1,0 +1,20 @@
+"""The e-mail an approver gets: everything needed to decide, and one-click links."""
+
+from django.urls import reverse
+
+from concierge.approvals.choices import Decision
+from concierge.approvals.models import Vote
+from concierge.approvals.services import vote_token
+from concierge.notifications.services import email_send
+
+
+def vote_requested_email(vote: Vote) -> bool:
+    if vote.decision != Decision.PENDING:
+        return False
+    links = {decision: reverse("approvals:email", args=[vote_token(vote, decision)])
+             for decision in (Decision.APPROVED, Decision.REJECTED)}
+    return email_send(key=f"vote:{vote.pk}:requested", recipient=vote.approver,
+                      template="approval_requested",
+                      context={"vote": vote, "ticket": vote.approval.ticket,
+                               "approve_url": links[Decision.APPROVED],
+                               "reject_url": links[Decision.REJECTED]})

@@ -1,0 +1,252 @@
+"""Every write to approvals: starting the stages of a request, deciding, withdrawing, delegating.
+
+Rules: nobody approves their own request (an approver who is the requester is replaced by
+their manager, the next level); a deputy decides for someone who is away; the first rejection
+ends the request; a stage passes when any, all or a quorum of its approvers agree. Decisions
+lock the stage row, so two approvers deciding at the same instant end in one outcome.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concierge.accounts.models import User
+from concierge.approvals.choices import Channel, Decision, Mode, StageStatus
+from concierge.approvals.models import Approval, Delegation, Vote
+from concierge.approvals.policy import parse_policy
+from concierge.catalog.models import CatalogItem
+from concierge.tickets.choices import TicketStatus
+from concierge.tickets.models import Activity, Ticket
+
+TOKEN_SALT = "concierge.approvals.vote"
+
+
+class ApprovalError(Exception):
+    """A decision that cannot be taken; the message is meant for the person who tried."""
+
+
+def _log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
+    return Activity.objects.create(ticket=ticket, actor=actor, action=action, data=data)
+
+
+# --- who approves -----------------------------------------------------------------------------
+
+def _rule_approvers(rule: str, ticket: Ticket) -> list[User]:
+    person = ticket.requested_for
+    match rule:
+        case "manager":
+            return [person.manager] if person.manager_id else []
+        case "managers_manager":
+            manager = person.manager
+            return [manager.manager] if manager and manager.manager_id else []
+        case "cost_centre_owner":
+            centre = person.cost_centre
+            return [centre.owner] if centre and centre.owner_id else []
+        case "service_owner":
+            item = ticket.item
+            return [item.owner] if item and item.owner_id else []
+    if rule.startswith("group:"):
+        group = Group.objects.filter(name=rule.removeprefix("group:")).first()
+        if group is None:
+            return []
+        return list(group.user_set.filter(organisation_id=ticket.organisation_id,
+                                          is_active=True).order_by("pk"))
+    return []
+
+
+def approvers_for(rule: str, ticket: Ticket) -> list[User]:
+    """The people who decide a stage: never the requester (their manager instead)."""
+    chosen: list[User] = []
+    for person in _rule_approvers(rule, ticket):
+        seen = set()
+        while person is not None and person.pk == ticket.requester_id and person.pk not in seen:
+            seen.add(person.pk)
+            person = person.manager
+        if person is not None and person.is_active and person.pk != ticket.requester_id \
+                and person not in chosen:
+            chosen.append(person)
+    return chosen
+
+
+def deputy_for(person: User, *, requester_id: int, day: datetime.date | None = None) -> User:
+    """Who decides in ``person``'s place today (themselves when nobody stands in)."""
+    day = day or timezone.localdate()
+    delegation = Delegation.objects.filter(
+        user=person, starts_on__lte=day, ends_on__gte=day
+    ).exclude(deputy_id=requester_id).select_related("deputy").order_by("-created_at").first()
+    return delegation.deputy if delegation else person
+
+
+# --- starting ---------------------------------------------------------------------------------
+
+def approval_start(*, ticket: Ticket, item: CatalogItem, answers: dict, price) -> bool:
+    """Copy the item's applicable stages onto the ticket and open the first one.
+
+    Returns whether the request now waits for approval. Stages whose condition does not hold
+    (price, organisation, an answer) are not copied; stages nobody can decide are skipped.
+    """
+    stages = [
+        stage for stage in parse_policy(item.approval)
+        if stage.applies(price=Decimal(price.once) + Decimal(price.monthly) * 12,
+                         organisation=ticket.organisation.slug, answers=answers)
+    ]
+    for position, stage in enumerate(stages):
+        Approval.objects.create(ticket=ticket, position=position, key=stage.key,
+                                title=stage.title, approvers_rule=stage.approvers,
+                                mode=stage.mode, quorum=stage.quorum)
+    return _open_next_stage(ticket) is not None
+
+
+def _open_next_stage(ticket: Ticket) -> Approval | None:
+    """Open the next waiting stage that someone can decide; skip those nobody can."""
+    for approval in ticket.approvals.filter(status=StageStatus.WAITING).order_by("position"):
+        approvers = approvers_for(approval.approvers_rule, ticket)
+        if not approvers:
+            approval.status = StageStatus.SKIPPED
+            approval.decided_at = timezone.now()
+            approval.save(update_fields=["status", "decided_at"])
+            _log(ticket, None, "approvals.stage.skipped", stage=approval.key)
+            continue
+        approval.status = StageStatus.PENDING
+        approval.save(update_fields=["status"])
+        for person in approvers:
+            deputy = deputy_for(person, requester_id=ticket.requester_id)
+            vote, created = Vote.objects.get_or_create(
+                approval=approval, approver=deputy,
+                defaults={"on_behalf_of": person if deputy != person else None})
+            if created:
+                _notify_approver_after_commit(vote)
+        _log(ticket, None, "approvals.stage.opened", stage=approval.key,
+             approvers=[p.pk for p in approvers])
+        return approval
+    return None
+
+
+def _notify_approver_after_commit(vote: Vote) -> None:
+    from concierge.approvals.tasks import vote_notify
+
+    transaction.on_commit(lambda: vote_notify.enqueue(vote.pk))
+
+
+# --- deciding ---------------------------------------------------------------------------------
+
+def vote_token(vote: Vote, decision: str) -> str:
+    """A signed link for one decision by one approver on one stage (checked by the view)."""
+    return signing.dumps({"vote": vote.pk, "approver": vote.approver_id, "decision": decision},
+                         salt=TOKEN_SALT, compress=True)
+
+
+@transaction.atomic
+def approval_decide(*, vote: Vote, actor: User, decision: str, reason: str = "",
+                    channel: str = Channel.PORTAL) -> Vote:
+    """Record ``actor``'s decision and move the request on.
+
+    Raises ApprovalError when the vote is not theirs, already decided or withdrawn, the request
+    no longer waits for approval, the actor asked for it themselves, or a rejection has no
+    reason. A rejection ends the request and tells the requester why.
+    """
+    from concierge.tickets.services import ticket_change_status
+
+    approval = Approval.objects.select_for_update().get(pk=vote.approval_id)
+    ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    reason = (reason or "").strip()
+    if vote.approver_id != actor.pk:
+        raise ApprovalError(_("This decision is not yours to take."))
+    if actor.pk == ticket.requester_id:
+        raise ApprovalError(_("Nobody can approve their own request."))
+    if vote.decision != Decision.PENDING or approval.status != StageStatus.PENDING \
+            or ticket.status != TicketStatus.WAITING_APPROVAL:
+        raise ApprovalError(_("This has already been decided, or the request was withdrawn. "
+                              "Nothing was changed."))
+    if decision not in (Decision.APPROVED, Decision.REJECTED):
+        raise ApprovalError(_("Please approve or reject."))
+    if decision == Decision.REJECTED and not reason:
+        raise ApprovalError(_("Please say why you reject it, so the requester knows."))
+
+    now = timezone.now()
+    vote.decision, vote.reason, vote.channel, vote.decided_at = decision, reason, channel, now
+    vote.save(update_fields=["decision", "reason", "channel", "decided_at"])
+    _log(ticket, actor, f"approvals.vote.{decision}", stage=approval.key, reason=reason,
+         channel=channel, on_behalf_of=vote.on_behalf_of_id)
+
+    if decision == Decision.REJECTED:
+        _close_stage(approval, StageStatus.REJECTED, now)
+        ticket.approvals.filter(status=StageStatus.WAITING).update(
+            status=StageStatus.WITHDRAWN, decided_at=now)
+        ticket_change_status(ticket=ticket, actor=actor, status=TicketStatus.REJECTED,
+                             reason=reason)
+        return vote
+    approved = approval.votes.filter(decision=Decision.APPROVED).count()
+    if approved >= approval.needed:
+        _close_stage(approval, StageStatus.APPROVED, now)
+        if _open_next_stage(ticket) is None:
+            ticket_change_status(ticket=ticket, actor=actor, status=TicketStatus.IN_PROGRESS)
+    return vote
+
+
+def _close_stage(approval: Approval, status: str, now) -> None:
+    approval.status, approval.decided_at = status, now
+    approval.save(update_fields=["status", "decided_at"])
+    approval.votes.filter(decision=Decision.PENDING).update(decision=Decision.WITHDRAWN,
+                                                            decided_at=now)
+
+
+def approval_withdraw(*, ticket: Ticket) -> None:
+    """The request was cancelled: nothing is left to decide."""
+    now = timezone.now()
+    open_stages = ticket.approvals.filter(status__in=[StageStatus.WAITING, StageStatus.PENDING])
+    Vote.objects.filter(approval__in=open_stages, decision=Decision.PENDING).update(
+        decision=Decision.WITHDRAWN, decided_at=now)
+    open_stages.update(status=StageStatus.WITHDRAWN, decided_at=now)
+
+
+def approval_decide_many(*, votes: list[Vote], actor: User, decision: str,
+                         reason: str = "") -> tuple[int, list[str]]:
+    """Decide several at once (My approvals); each is its own transaction."""
+    done, problems = 0, []
+    for vote in votes:
+        try:
+            approval_decide(vote=vote, actor=actor, decision=decision, reason=reason)
+            done += 1
+        except ApprovalError as exc:
+            problems.append(f"{vote.approval.ticket.number}: {exc}")
+    return done, problems
+
+
+# --- delegation -------------------------------------------------------------------------------
+
+@transaction.atomic
+def delegation_create(*, user: User, deputy: User, starts_on: datetime.date,
+                      ends_on: datetime.date) -> Delegation:
+    """Name a deputy for a period; open votes of that period move to the deputy too."""
+    delegation = Delegation(user=user, deputy=deputy, starts_on=starts_on, ends_on=ends_on)
+    delegation.full_clean()
+    delegation.save()
+    today = timezone.localdate()
+    if starts_on <= today <= ends_on:
+        for vote in Vote.objects.filter(approver=user, decision=Decision.PENDING).select_related(
+                "approval__ticket"):
+            if vote.approval.ticket.requester_id == deputy.pk or Vote.objects.filter(
+                    approval=vote.approval, approver=deputy).exists():
+                continue
+            vote.approver, vote.on_behalf_of = deputy, user
+            vote.save(update_fields=["approver", "on_behalf_of"])
+            _notify_approver_after_commit(vote)
+    return delegation
+
+
+def delegation_delete(*, delegation: Delegation) -> None:
+    delegation.delete()
+
+
+def mode_label(approval: Approval) -> str:
+    if approval.mode == Mode.QUORUM:
+        return _("%(n)s of the approvers") % {"n": approval.quorum}
+    return Mode(approval.mode).label
+
