@@ -139,8 +139,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# How long a decision link in an approval e-mail stays valid.
+# How long a decision link in an approval e-mail stays valid; when approvers are reminded, and
+# when an open decision passes to the approver's manager.
 APPROVAL_LINK_MAX_AGE = env_int("CONCIERGE_APPROVAL_LINK_DAYS", 14, minimum=1) * 86400
+APPROVAL_REMIND_AFTER = env_int("CONCIERGE_APPROVAL_REMIND_HOURS", 24, minimum=1) * 3600
+APPROVAL_ESCALATE_AFTER = env_int("CONCIERGE_APPROVAL_ESCALATE_HOURS", 72, minimum=1) * 3600
 
 # --- Background work --------------------------------------------------------------------------
 TASKS = {
@@ -148,6 +151,10 @@ TASKS = {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
+}
+# Run by the worker's scheduler (manage.py worker): name -> task and interval in seconds.
+PERIODIC_TASKS = {
+    "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
 }
 
 # --- Accounts and sessions --------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Approval(models.Model):
     status = models.CharField(max_length=12, choices=StageStatus.choices,
                               default=StageStatus.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -59,6 +61,7 @@ class Vote(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

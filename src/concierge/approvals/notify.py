@@ -8,13 +8,15 @@ from concierge.approvals.services import vote_token
 from concierge.notifications.services import email_send
 
 
-def vote_requested_email(vote: Vote) -> bool:
+def vote_requested_email(vote: Vote, *, reminder: bool = False) -> bool:
+    """The decision request (or its reminder), sent once per vote, approver and kind."""
     if vote.decision != Decision.PENDING:
         return False
     links = {decision: reverse("approvals:email", args=[vote_token(vote, decision)])
              for decision in (Decision.APPROVED, Decision.REJECTED)}
-    return email_send(key=f"vote:{vote.pk}:requested", recipient=vote.approver,
+    kind = "reminder" if reminder else "requested"
+    return email_send(key=f"vote:{vote.pk}:{vote.approver_id}:{kind}", recipient=vote.approver,
                       template="approval_requested",
-                      context={"vote": vote, "ticket": vote.approval.ticket,
+                      context={"vote": vote, "ticket": vote.approval.ticket, "reminder": reminder,
                                "approve_url": links[Decision.APPROVED],
                                "reject_url": links[Decision.REJECTED]})

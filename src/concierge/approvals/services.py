@@ -113,7 +113,8 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
             _log(ticket, None, "approvals.stage.skipped", stage=approval.key)
             continue
         approval.status = StageStatus.PENDING
-        approval.save(update_fields=["status"])
+        approval.opened_at = timezone.now()
+        approval.save(update_fields=["status", "opened_at"])
         for person in approvers:
             deputy = deputy_for(person, requester_id=ticket.requester_id)
             vote, created = Vote.objects.get_or_create(
@@ -127,10 +128,10 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
     return None
 
 
-def _notify_approver_after_commit(vote: Vote) -> None:
+def _notify_approver_after_commit(vote: Vote, *, reminder: bool = False) -> None:
     from concierge.approvals.tasks import vote_notify
 
-    transaction.on_commit(lambda: vote_notify.enqueue(vote.pk))
+    transaction.on_commit(lambda: vote_notify.enqueue(vote.pk, reminder=reminder))
 
 
 # --- deciding ---------------------------------------------------------------------------------
@@ -250,3 +251,62 @@ def mode_label(approval: Approval) -> str:
         return _("%(n)s of the approvers") % {"n": approval.quorum}
     return Mode(approval.mode).label
 
+
+
+# --- reminders and escalation (periodic) ------------------------------------------------------
+
+def approval_remind_due(*, now: datetime.datetime | None = None) -> int:
+    """Remind, once, approvers whose decision has waited longer than APPROVAL_REMIND_AFTER."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    due = Vote.objects.filter(
+        decision=Decision.PENDING, reminded_at__isnull=True,
+        created_at__lte=now - datetime.timedelta(seconds=settings.APPROVAL_REMIND_AFTER),
+        approval__status=StageStatus.PENDING,
+    )
+    count = 0
+    for vote in due.select_related("approval__ticket"):
+        with transaction.atomic():
+            updated = Vote.objects.filter(pk=vote.pk, reminded_at__isnull=True).update(
+                reminded_at=now)
+            if updated:
+                _log(vote.approval.ticket, None, "approvals.vote.reminded", stage=vote.approval.key,
+                     approver=vote.approver_id)
+                _notify_approver_after_commit(vote, reminder=True)
+                count += 1
+    return count
+
+
+def approval_escalate_due(*, now: datetime.datetime | None = None) -> int:
+    """Hand decisions that waited longer than APPROVAL_ESCALATE_AFTER to the approver's
+    manager (the next level); a stage escalates once."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    due = Approval.objects.filter(
+        status=StageStatus.PENDING, escalated_at__isnull=True,
+        opened_at__lte=now - datetime.timedelta(seconds=settings.APPROVAL_ESCALATE_AFTER))
+    count = 0
+    for approval in due.select_related("ticket"):
+        with transaction.atomic():
+            locked = Approval.objects.select_for_update().get(pk=approval.pk)
+            if locked.status != StageStatus.PENDING or locked.escalated_at:
+                continue
+            locked.escalated_at = now
+            locked.save(update_fields=["escalated_at"])
+            ticket = locked.ticket
+            for vote in locked.votes.filter(decision=Decision.PENDING).select_related(
+                    "approver__manager"):
+                boss = vote.approver.manager
+                if boss is None or not boss.is_active or boss.pk == ticket.requester_id \
+                        or locked.votes.filter(approver=boss).exists():
+                    continue
+                vote.on_behalf_of = vote.on_behalf_of or vote.approver
+                vote.approver = boss
+                vote.reminded_at = None
+                vote.save(update_fields=["approver", "on_behalf_of", "reminded_at"])
+                _notify_approver_after_commit(vote)
+            _log(ticket, None, "approvals.stage.escalated", stage=locked.key)
+            count += 1
+    return count
