@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "concierge.catalog",
     "concierge.tickets",
     "concierge.approvals",
+    "concierge.fulfilment",
     "concierge.notifications",
     "concierge.portal",
     "django.contrib.admin",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("services/", include("concierge.catalog.urls")),
     path("requests/", include("concierge.tickets.urls")),
     path("approvals/", include("concierge.approvals.urls")),
+    path("work/", include("concierge.fulfilment.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -187,7 +187,10 @@ def approval_decide(*, vote: Vote, actor: User, decision: str, reason: str = "",
     if approved >= approval.needed:
         _close_stage(approval, StageStatus.APPROVED, now)
         if _open_next_stage(ticket) is None:
-            ticket_change_status(ticket=ticket, actor=actor, status=TicketStatus.IN_PROGRESS)
+            from concierge.fulfilment.services import fulfilment_start
+
+            if not fulfilment_start(ticket=ticket, actor=actor):
+                ticket_change_status(ticket=ticket, actor=actor, status=TicketStatus.IN_PROGRESS)
     return vote
 
 

@@ -14,6 +14,7 @@ from concierge.catalog.models import CatalogItem, Category
 from concierge.catalog.services import catalog_to_yaml
 from concierge.catalog.wizard import field_for
 from concierge.core.i18n import localize
+from concierge.fulfilment.plan import parse_plan
 
 
 def _parse_yaml_form(text: str) -> dict:
@@ -47,6 +48,14 @@ class CatalogItemForm(forms.ModelForm):
                                "docs/catalog-as-code.md. Empty: no approval."),
     )
 
+    fulfilment_yaml = forms.CharField(
+        label=gettext_lazy("Fulfilment plan (YAML)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField code-editor",
+                                     "spellcheck": "false"}),
+        help_text=gettext_lazy("Tasks for IT groups, for the employee and automatic ones; see "
+                               "docs/catalog-as-code.md. Empty: agents move it by hand."),
+    )
+
     class Meta:
         model = CatalogItem
         fields = ["slug", "category", "kind", "active", "position", "name", "summary",
@@ -58,6 +67,8 @@ class CatalogItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.form and not self.is_bound:
             self.initial["form_yaml"] = catalog_to_yaml(self.instance.form)
+        if self.instance.fulfilment and not self.is_bound:
+            self.initial["fulfilment_yaml"] = catalog_to_yaml(self.instance.fulfilment)
         if self.instance.approval and not self.is_bound:
             self.initial["approval_yaml"] = catalog_to_yaml(self.instance.approval)
 
@@ -76,7 +87,20 @@ class CatalogItemForm(forms.ModelForm):
             raise forms.ValidationError(exc.problems) from None
         return data
 
+    def clean_fulfilment_yaml(self):
+        try:
+            data = yaml.safe_load(self.cleaned_data.get("fulfilment_yaml") or "") or {}
+        except yaml.YAMLError as exc:
+            raise forms.ValidationError(
+                _("This is not valid YAML: %(error)s") % {"error": exc}) from None
+        try:
+            parse_plan(data)
+        except FormSpecError as exc:
+            raise forms.ValidationError(exc.problems) from None
+        return data
+
     def save(self, commit=True):
+        self.instance.fulfilment = self.cleaned_data.get("fulfilment_yaml") or {}
         self.instance.approval = self.cleaned_data.get("approval_yaml") or {}
         self.instance.form = self.cleaned_data.get("form_yaml") or {}
         return super().save(commit)
@@ -111,6 +135,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
                                                     "audience_departments", "audience_roles"]}),
         (gettext_lazy("Request form"), {"fields": ["form_yaml"]}),
         (gettext_lazy("Approval"), {"fields": ["owner", "approval_yaml"]}),
+        (gettext_lazy("Fulfilment"), {"fields": ["fulfilment_yaml"]}),
     ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

@@ -88,6 +88,7 @@ class CatalogItem(models.Model):
         limit_choices_to={"name__in": GROUP_ROLES})
     form = models.JSONField(_("request form"), default=dict, blank=True)
     approval = models.JSONField(_("approval policy"), default=dict, blank=True)
+    fulfilment = models.JSONField(_("fulfilment plan"), default=dict, blank=True)
     owner = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="owned_services", verbose_name=_("service owner"))
     search_text = models.TextField(editable=False, default="")
@@ -130,6 +131,12 @@ class CatalogItem(models.Model):
             parse_policy(self.approval, form=spec)
         except FormSpecError as exc:
             raise ValidationError({"approval": exc.problems}) from None
+        from concierge.fulfilment.plan import parse_plan
+
+        try:
+            parse_plan(self.fulfilment)
+        except FormSpecError as exc:
+            raise ValidationError({"fulfilment": exc.problems}) from None
 
     @cached_property
     def form_spec(self) -> FormSpec:

@@ -14,12 +14,14 @@ from concierge.approvals.policy import parse_policy
 from concierge.catalog.choices import ItemKind
 from concierge.catalog.formspec import FormSpecError, check_text, parse_form
 from concierge.catalog.models import CatalogItem, Category
+from concierge.fulfilment.plan import parse_plan
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 ILLUSTRATION_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 ITEM_KEYS = {"slug", "category", "kind", "name", "summary", "description", "illustration",
              "video_url", "price_once", "price_monthly", "delivery_days", "order_for_others",
-             "audience", "keywords", "position", "active", "form", "approval", "owner"}
+             "audience", "keywords", "position", "active", "form", "approval", "owner",
+             "fulfilment"}
 CATEGORY_KEYS = {"slug", "name", "description", "illustration", "position"}
 
 
@@ -74,6 +76,8 @@ def catalog_export() -> dict:
                       "active": item.active, "form": item.form})
         if item.approval:
             entry["approval"] = item.approval
+        if item.fulfilment:
+            entry["fulfilment"] = item.fulfilment
         items.append(entry)
     return {"categories": categories, "items": items}
 
@@ -211,6 +215,11 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             parse_policy(approval, form=spec, path=f"{path}.approval")
         except FormSpecError as exc:
             problems.extend(exc.problems)
+        fulfilment = entry.get("fulfilment") or {}
+        try:
+            parse_plan(fulfilment, path=f"{path}.fulfilment")
+        except FormSpecError as exc:
+            problems.extend(exc.problems)
         owner = None
         if entry.get("owner"):
             owner = User.objects.filter(email__iexact=str(entry["owner"])).first()
@@ -235,7 +244,7 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             "audience": audience, "keywords": keywords,
             "position": _check_int(entry.get("position"), f"{path}.position", problems, 100),
             "active": bool(entry.get("active", True)), "form": form,
-            "approval": approval, "owner": owner,
+            "approval": approval, "owner": owner, "fulfilment": fulfilment,
         })
     return result
 

@@ -7,7 +7,9 @@ class Delivery(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")
+                                  null=True, blank=True, related_name="+")
+    address = models.CharField(max_length=254, blank=True, help_text="For people outside, "
+                               "such as a supplier.")
     channel = models.CharField(max_length=20, default="email")
     sent_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,12 +4,14 @@
 catalog by slug, and demo tickets are only made for people who have none yet.
 """
 
+import datetime
 import random
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.accounts.choices import Role
@@ -21,6 +23,7 @@ from concierge.catalog.models import CatalogItem
 from concierge.catalog.services import catalog_import_yaml
 from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
+from concierge.fulfilment.models import Slot
 from concierge.tickets import services as tickets
 from concierge.tickets.choices import TicketStatus
 
@@ -160,6 +163,10 @@ def load_people() -> dict[str, User]:
                        job_title="IT")
         user.groups.add(Group.objects.get_or_create(name=role)[0])
         named[email] = user
+    # The IT groups that fulfil requests; Sofia works in both.
+    for name in ("it-procurement", "it-workplace"):
+        named["sofia.agent@alpenblick.example"].groups.add(
+            Group.objects.get_or_create(name=name)[0])
     return named
 
 
@@ -246,9 +253,26 @@ def load_tickets(people: dict[str, User]) -> int:
     return made
 
 
+def load_slots(days: int = 10) -> None:
+    """Handover appointments of the workplace team: two a day on the next working days."""
+    group = Group.objects.get_or_create(name="it-workplace")[0]
+    day = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    for _day in range(days):
+        day += datetime.timedelta(days=1)
+        if day.weekday() >= 5:
+            continue
+        for hour in (10, 14):
+            start = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
+            Slot.objects.get_or_create(group=group, starts_at=start, defaults={
+                "ends_at": start + datetime.timedelta(minutes=30),
+                "location": "IT-Service, EG / ground floor"})
+
+
 def load_demo() -> dict:
     people = load_people()
     load_catalog()
+    load_slots()
     made = load_tickets(people)
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
             "tickets": made}

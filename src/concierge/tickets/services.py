@@ -192,6 +192,11 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
         ticket.save(update_fields=["status", "updated_at"])
         _log(ticket, None, "tickets.ticket.status_changed", old=TicketStatus.SUBMITTED,
              new=TicketStatus.WAITING_APPROVAL)
+    else:
+        from concierge.fulfilment.services import fulfilment_start
+
+        fulfilment_start(ticket=ticket)
+        ticket.refresh_from_db()
     return ticket
 
 

@@ -14,6 +14,7 @@ from concierge.catalog.selectors import item_get_for
 from concierge.catalog.wizard import StepForm, answers_problems, peek, wizard_spec
 from concierge.core.htmx import is_partial_request, render_page_or_partial
 from concierge.core.i18n import localize
+from concierge.fulfilment.selectors import tasks_of
 from concierge.tickets import selectors, services
 from concierge.tickets.forms import CommentForm, StatusForm, TicketFilterForm
 from concierge.tickets.timeline import ticket_timeline
@@ -55,6 +56,7 @@ def _detail_context(request, ticket, *, comment_form=None):
         "status_form": StatusForm(initial={"status": ticket.status}) if request.user.is_agent
         else None,
         "stages": approvals_of(ticket),
+        "tasks": tasks_of(ticket),
         "can_cancel": ticket.can_be_cancelled and request.user.pk in (
             ticket.requester_id, ticket.requested_for_id),
     }
