@@ -117,6 +117,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "concierge.sqlite3",
+            # Keep each thread's connection (and SQLite's page cache) between requests.
+            "CONN_MAX_AGE": env_int("CONCIERGE_DB_CONN_MAX_AGE", 60, minimum=0),
             "OPTIONS": {
                 # The web server and the worker share the file: WAL lets readers run beside one
                 # writer, IMMEDIATE takes the write lock up front so transactions never deadlock.
