@@ -76,6 +76,7 @@ DEMO_LOGINS = [
     {"email": "anna.schmidt@alpenblick.example", "role": _("Employee (German)")},
     {"email": "james.miller@harborfinch.example", "role": _("Employee (English)")},
     {"email": "markus.weber@alpenblick.example", "role": _("Manager")},
+    {"email": "claudia.koch@alpenblick.example", "role": _("Cost-centre owner")},
     {"email": "sofia.agent@alpenblick.example", "role": _("IT agent")},
     {"email": "catalog@alpenblick.example", "role": _("Catalog manager")},
     {"email": "admin@alpenblick.example", "role": _("Administrator")},
@@ -120,10 +121,19 @@ def load_people() -> dict[str, User]:
                        location=f"{info['city']}, HQ", phone="+49 89 1234 100" if
                        slug == "alpine" else "+44 20 7946 0100")
         first_code = 410000 if slug == "alpine" else 460000
+        # Controlling owns the cost centres and approves larger amounts.
+        controller = _person(
+            _email("Claudia" if slug == "alpine" else "Rachel",
+                   "Koch" if slug == "alpine" else "Green", info["domain"]),
+            name="Claudia Koch" if slug == "alpine" else "Rachel Green", org=org,
+            language=language, password=password, manager=head,
+            job_title="Leiterin Controlling" if slug == "alpine" else "Financial Controller",
+            department=departments["finance"], location=f"{info['city']}, HQ")
+        named[controller.email] = controller
         cost_centres = {
             code: CostCentre.objects.get_or_create(
                 organisation=org, code=str(first_code + index * 100),
-                defaults={"name": name, "owner": head})[0]
+                defaults={"name": name, "owner": controller})[0]
             for index, (code, name) in enumerate(DEPARTMENTS[slug])
         }
         managers = {}
