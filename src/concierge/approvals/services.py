@@ -153,8 +153,11 @@ def approval_decide(*, vote: Vote, actor: User, decision: str, reason: str = "",
     """
     from concierge.tickets.services import ticket_change_status
 
+    # Always lock in the order ticket, stage, vote: cancelling and escalating do the same,
+    # so two people acting at once wait for each other instead of deadlocking.
+    ticket_id = Approval.objects.values_list("ticket_id", flat=True).get(pk=vote.approval_id)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
     approval = Approval.objects.select_for_update().get(pk=vote.approval_id)
-    ticket = Ticket.objects.select_for_update().get(pk=approval.ticket_id)
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     reason = (reason or "").strip()
     if vote.approver_id != actor.pk:
@@ -204,10 +207,12 @@ def _close_stage(approval: Approval, status: str, now) -> None:
 def approval_withdraw(*, ticket: Ticket) -> None:
     """The request was cancelled: nothing is left to decide."""
     now = timezone.now()
-    open_stages = ticket.approvals.filter(status__in=[StageStatus.WAITING, StageStatus.PENDING])
-    Vote.objects.filter(approval__in=open_stages, decision=Decision.PENDING).update(
+    stage_ids = list(ticket.approvals.select_for_update().filter(
+        status__in=[StageStatus.WAITING, StageStatus.PENDING]).values_list("pk", flat=True))
+    Approval.objects.filter(pk__in=stage_ids).update(status=StageStatus.WITHDRAWN,
+                                                     decided_at=now)
+    Vote.objects.filter(approval_id__in=stage_ids, decision=Decision.PENDING).update(
         decision=Decision.WITHDRAWN, decided_at=now)
-    open_stages.update(status=StageStatus.WITHDRAWN, decided_at=now)
 
 
 def approval_decide_many(*, votes: list[Vote], actor: User, decision: str,
@@ -293,6 +298,7 @@ def approval_escalate_due(*, now: datetime.datetime | None = None) -> int:
     count = 0
     for approval in due.select_related("ticket"):
         with transaction.atomic():
+            Ticket.objects.select_for_update().get(pk=approval.ticket_id)  # same lock order
             locked = Approval.objects.select_for_update().get(pk=approval.pk)
             if locked.status != StageStatus.PENDING or locked.escalated_at:
                 continue

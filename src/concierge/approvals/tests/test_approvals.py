@@ -332,3 +332,48 @@ def test_agents_cannot_skip_an_approval(client, agent, employee, approved_webcam
     assert "waits for approval" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.WAITING_APPROVAL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_while_an_approver_decides_never_deadlocks(org, settings):
+    """Both paths lock ticket, stage, vote in the same order (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks between connections (runs on PostgreSQL in CI)")
+    from concierge.core.testing import CatalogItemFactory
+    from concierge.tickets.services import TicketError
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    boss = UserFactory(organisation=org)
+    requester = UserFactory(organisation=org, manager=boss)
+    item = CatalogItemFactory(approval={"stages": [MANAGER_STAGE]})
+    for _round in range(8):
+        ticket = submit(requester, item)
+        vote = Vote.objects.get(approval__ticket=ticket)
+        barrier, errors = threading.Barrier(2), []
+
+        def run(action):
+            from django.db import connection as thread_connection
+
+            barrier.wait()
+            try:
+                action()
+            except (services.ApprovalError, TicketError):
+                pass  # the other one was first: a clear refusal
+            except Exception as exc:  # a deadlock or anything else is the bug
+                errors.append(exc)
+            finally:
+                thread_connection.close()
+
+        threads = [
+            threading.Thread(target=run, args=(lambda v=vote: services.approval_decide(
+                vote=v, actor=boss, decision=Decision.APPROVED),)),
+            threading.Thread(target=run, args=(lambda t=ticket: ticket_cancel(
+                ticket=t, actor=requester),)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        ticket.refresh_from_db()
+        assert ticket.status in (TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED)
