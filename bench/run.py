@@ -281,6 +281,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
             floor_rps = floor_rps or result.requests_per_s
             rows.append(evaluate(name, path, result, floor_rps))
             print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
+    approvals = measure_approvals(env)
     return {
         "database": database, "started_at": started_at, "client": client,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
@@ -290,7 +291,17 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
         "dataset": {key: value for key, value in dataset.items() if key != "employee"}
         | {"employee_tickets": dataset["employee"]["tickets"]},
         "pages": rows,
+        "approvals": approvals,
     }
+
+
+def measure_approvals(env: dict[str, str]) -> dict:
+    """Submit-to-first-approval latency and decisions per second (bench/approvals.py)."""
+    command = [sys.executable, str(REPO / "bench" / "approvals.py")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"bench/approvals.py failed:\n{result.stderr.strip()}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # --- reporting --------------------------------------------------------------------------------
@@ -312,6 +323,12 @@ def table(report: dict) -> str:
         verdict = "met" if row["meets_target"] else "MISSED: " + "; ".join(row["problems"])
         lines.append(f"{row['page']:<15} {row['requests_per_s']:8,.0f} {row['p50_ms']:8.1f} "
                      f"{row['p99_ms']:8.1f} {row['ratio_to_floor']:7.0%}  {verdict}")
+    approvals = report.get("approvals")
+    if approvals:
+        latency = approvals["submit_to_first_approval_task_ms"]
+        lines.append(f"approvals: submit to the first approver's task p50 {latency['p50']} ms, "
+                     f"p99 {latency['p99']} ms; {approvals['approvals_per_s']:,.0f} decisions/s "
+                     "through the service layer")
     return "\n".join(lines)
 
 
