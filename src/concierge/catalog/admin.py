@@ -17,44 +17,49 @@ from concierge.core.i18n import localize
 from concierge.fulfilment.plan import parse_plan
 
 
-def _parse_yaml_form(text: str) -> dict:
-    """YAML from the admin's form editor, checked; raises ValidationError listing problems."""
+def _checked_yaml(text: str, check) -> dict:
+    """YAML from one of the admin's editors, checked by ``check``; raises ValidationError
+    listing every problem."""
     try:
         data = yaml.safe_load(text or "") or {}
     except yaml.YAMLError as exc:
         raise forms.ValidationError(
             _("This is not valid YAML: %(error)s") % {"error": exc}) from None
     try:
-        parse_form(data)
+        check(data)
     except FormSpecError as exc:
         raise forms.ValidationError(exc.problems) from None
     return data
 
 
+def _parse_yaml_form(text: str) -> dict:
+    return _checked_yaml(text, parse_form)
+
+
+def _yaml_field(label, help_text, *, rows: int) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField code-editor",
+                                     "spellcheck": "false"}))
+
+
+# Item fields kept as data (JSON), edited as YAML: model field -> form field.
+YAML_FIELDS = {"form": "form_yaml", "approval": "approval_yaml", "fulfilment": "fulfilment_yaml"}
+
+
 class CatalogItemForm(forms.ModelForm):
-    form_yaml = forms.CharField(
-        label=gettext_lazy("Request form (YAML)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 28, "class": "vLargeTextField code-editor",
-                                     "spellcheck": "false"}),
-        help_text=gettext_lazy("Steps and questions; see docs/catalog-as-code.md. The preview "
-                               "beside it updates as you type."),
-    )
-
-    approval_yaml = forms.CharField(
-        label=gettext_lazy("Approval policy (YAML)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField code-editor",
-                                     "spellcheck": "false"}),
-        help_text=gettext_lazy("Ordered stages: who approves and when; see "
-                               "docs/catalog-as-code.md. Empty: no approval."),
-    )
-
-    fulfilment_yaml = forms.CharField(
-        label=gettext_lazy("Fulfilment plan (YAML)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "class": "vLargeTextField code-editor",
-                                     "spellcheck": "false"}),
-        help_text=gettext_lazy("Tasks for IT groups, for the employee and automatic ones; see "
-                               "docs/catalog-as-code.md. Empty: agents move it by hand."),
-    )
+    form_yaml = _yaml_field(
+        gettext_lazy("Request form (YAML)"),
+        gettext_lazy("Steps and questions; see docs/catalog-as-code.md. The preview beside it "
+                     "updates as you type."), rows=28)
+    approval_yaml = _yaml_field(
+        gettext_lazy("Approval policy (YAML)"),
+        gettext_lazy("Ordered stages: who approves and when; see docs/catalog-as-code.md. "
+                     "Empty: no approval."), rows=10)
+    fulfilment_yaml = _yaml_field(
+        gettext_lazy("Fulfilment plan (YAML)"),
+        gettext_lazy("Tasks for IT groups, for the employee and automatic ones; see "
+                     "docs/catalog-as-code.md. Empty: agents move it by hand."), rows=10)
 
     class Meta:
         model = CatalogItem
@@ -65,44 +70,26 @@ class CatalogItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.form and not self.is_bound:
-            self.initial["form_yaml"] = catalog_to_yaml(self.instance.form)
-        if self.instance.fulfilment and not self.is_bound:
-            self.initial["fulfilment_yaml"] = catalog_to_yaml(self.instance.fulfilment)
-        if self.instance.approval and not self.is_bound:
-            self.initial["approval_yaml"] = catalog_to_yaml(self.instance.approval)
+        for model_field, form_field in YAML_FIELDS.items():
+            value = getattr(self.instance, model_field)
+            if value and not self.is_bound:
+                self.initial[form_field] = catalog_to_yaml(value)
 
     def clean_form_yaml(self):
         return _parse_yaml_form(self.cleaned_data.get("form_yaml", ""))
 
     def clean_approval_yaml(self):
-        try:
-            data = yaml.safe_load(self.cleaned_data.get("approval_yaml") or "") or {}
-        except yaml.YAMLError as exc:
-            raise forms.ValidationError(
-                _("This is not valid YAML: %(error)s") % {"error": exc}) from None
-        try:
-            parse_policy(data, form=parse_form(self.cleaned_data.get("form_yaml") or {}))
-        except FormSpecError as exc:
-            raise forms.ValidationError(exc.problems) from None
-        return data
+        # The policy may test answers, so it is checked against the form being saved.
+        form = self.cleaned_data.get("form_yaml") or {}
+        return _checked_yaml(self.cleaned_data.get("approval_yaml", ""),
+                             lambda data: parse_policy(data, form=parse_form(form)))
 
     def clean_fulfilment_yaml(self):
-        try:
-            data = yaml.safe_load(self.cleaned_data.get("fulfilment_yaml") or "") or {}
-        except yaml.YAMLError as exc:
-            raise forms.ValidationError(
-                _("This is not valid YAML: %(error)s") % {"error": exc}) from None
-        try:
-            parse_plan(data)
-        except FormSpecError as exc:
-            raise forms.ValidationError(exc.problems) from None
-        return data
+        return _checked_yaml(self.cleaned_data.get("fulfilment_yaml", ""), parse_plan)
 
     def save(self, commit=True):
-        self.instance.fulfilment = self.cleaned_data.get("fulfilment_yaml") or {}
-        self.instance.approval = self.cleaned_data.get("approval_yaml") or {}
-        self.instance.form = self.cleaned_data.get("form_yaml") or {}
+        for model_field, form_field in YAML_FIELDS.items():
+            setattr(self.instance, model_field, self.cleaned_data.get(form_field) or {})
         return super().save(commit)
 
 

@@ -167,3 +167,28 @@ def test_agents_may_view_tickets_in_the_admin_but_not_the_catalog(client, org, a
     client.force_login(agent)
     assert client.get(reverse("admin:tickets_ticket_changelist")).status_code == 200
     assert client.get(reverse("admin:catalog_catalogitem_changelist")).status_code == 403
+
+
+def test_the_admin_checks_approval_and_fulfilment_yaml(client, admin_user, webcam):
+    client.force_login(admin_user)
+    url = reverse("admin:catalog_catalogitem_change", args=[webcam.pk])
+    data = {
+        "slug": "webcam", "category": webcam.category.pk, "kind": "request", "active": "on",
+        "position": 1, "name_en": "Webcam", "name_de": "Webcam", "summary_en": "Cam",
+        "summary_de": "", "description_en": "", "description_de": "", "illustration": "webcam",
+        "video_url": "", "keywords": "{}", "price_once": "79", "price_monthly": "0",
+        "delivery_days": 3, "form_yaml": "",
+        "approval_yaml": "stages:\n- {key: a, title: A, approvers: the boss}\n",
+        "fulfilment_yaml": "tasks:\n- {key: a, title: A, action: teleport}\n",
+    }
+    response = client.post(url, data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "approval.stages[0].approvers" in content
+    assert "fulfilment.tasks[0].action" in content
+    data["approval_yaml"] = "stages:\n- {key: a, title: A, approvers: manager}\n"
+    data["fulfilment_yaml"] = "tasks:\n- {key: a, title: A, group: it-workplace}\n"
+    assert client.post(url, data).status_code == 302
+    webcam.refresh_from_db()
+    assert webcam.approval["stages"][0]["approvers"] == "manager"
+    assert webcam.fulfilment["tasks"][0]["group"] == "it-workplace"
