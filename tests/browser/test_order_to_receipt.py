@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
@@ -77,9 +78,9 @@ def task_title(page, key: str) -> str:
 
 
 def expect_status(page, ticket_path: str, status: str) -> None:
-    """On the request's page: the badge and the timeline's current step show ``status``."""
-    if urlparse(page.url).path != ticket_path:
-        page.goto(ticket_path)
+    """On the request's page (loaded afresh): the badge and the timeline's current step show
+    ``status``."""
+    page.goto(ticket_path)
     label = status_label(page, status)
     expect(page.locator(".page-head .badge")).to_have_text(label)
     current = page.locator("ol.timeline li[aria-current=step]")
@@ -119,6 +120,13 @@ def choose(page, name: str, value: str) -> None:
     page.locator("label", has=page.locator(f"input[name={name}][value={value}]")).click()
     wait_until_settled(page)
     expect(page.locator(f"input[name={name}][value={value}]")).to_be_checked()
+
+
+def slot_text(page, slot: Slot) -> str:
+    """How a handover time should read: weekday, the locale's date, the time."""
+    starts = timezone.localtime(slot.starts_at)
+    with translation.override(language(page)):
+        return ", ".join(date_format(starts, f) for f in ("l", "DATE_FORMAT", "H:i"))
 
 
 def nav_link(page, url: str):
@@ -164,7 +172,7 @@ def test_ultralight_laptop_from_order_to_receipt(new_page, console):
     ticket = Ticket.objects.get(pk=int(ticket_path.strip("/").split("/")[-1]))
     assert ticket.number == number and ticket.item_id == item.pk
     expect_status(anna, ticket_path, TicketStatus.WAITING_APPROVAL)
-    stages = anna.locator("main .stage-list li")
+    stages = anna.locator("main section[aria-labelledby=stages-title] .stage-list > li")
     expect(stages).to_have_count(2)  # manager, then cost-centre owner (above 1000)
     visit(anna, "05-request-sent", DESKTOP)
 
@@ -188,8 +196,8 @@ def test_ultralight_laptop_from_order_to_receipt(new_page, console):
     vote.refresh_from_db()
     assert (vote.decision, vote.channel) == (Decision.APPROVED, Channel.EMAIL)
     expect_status(anna, ticket_path, TicketStatus.WAITING_APPROVAL)  # Claudia's turn now
-    expect(stages.nth(0).locator(".badge")).to_have_class(re.compile(r"badge--green"))
-    expect(stages.nth(1).locator(".badge")).to_have_class(re.compile(r"badge--amber"))
+    expect(stages.nth(0).locator(":scope > .badge")).to_have_class(re.compile(r"badge--green"))
+    expect(stages.nth(1).locator(":scope > .badge")).to_have_class(re.compile(r"badge--amber"))
     visit(anna, "08-request-manager-approved", DESKTOP)
 
     # 3. Claudia, the cost-centre owner, approves in the portal from "To-dos".
@@ -254,9 +262,13 @@ def test_ultralight_laptop_from_order_to_receipt(new_page, console):
     phone.wait_for_url(re.compile(r"/work/\d+/$"))
     slots = phone.locator("main input[name=slot]")
     expect(slots.first).to_be_visible()
-    visit(phone, "18-pick-slot", PHONE)
     slot_id = int(slots.first.get_attribute("value"))
-    phone.locator("label", has=slots.first).click()
+    slot_label = phone.locator(f"main label[for='slot-{slot_id}']")
+    # Each time reads as a date a person understands, e.g. "Mittwoch, 25. November 2026, 10:00".
+    expect(slot_label).to_contain_text(
+        slot_text(phone, Slot.objects.get(pk=slot_id)))
+    visit(phone, "18-pick-slot", PHONE)
+    slot_label.click()
     expect(slots.first).to_be_checked()
     phone.locator("main form button[type=submit]").click()
     phone.wait_for_url(re.compile(re.escape(ticket_path) + "$"))
