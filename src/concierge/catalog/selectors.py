@@ -49,13 +49,29 @@ def item_list_for(user: User, *, category: Category | None = None,
     return items.select_related("category").defer("form", "description", "search_text")
 
 
+def _may_order(user: User, item: CatalogItem) -> bool:
+    """The audience rule of ``_audience_filter`` for one item, with three plain lookups (much
+    cheaper to build than the correlated subqueries a list needs)."""
+    model = CatalogItem
+    rules = [
+        (model.audience_organisations.through, "organisation_id", {user.organisation_id}),
+        (model.audience_departments.through, "department_id", {user.department_id}),
+        (model.audience_roles.through, "group_id", set(user.group_ids)),
+    ]
+    for through, column, mine in rules:
+        allowed = set(through.objects.filter(catalogitem_id=item.pk).values_list(column,
+                                                                                flat=True))
+        if allowed and not allowed & mine:
+            return False
+    return True
+
+
 def item_get_for(user: User, slug: str) -> CatalogItem:
     """The item if ``user`` may order it; otherwise 404 (hidden items are not revealed)."""
-    try:
-        return CatalogItem.objects.filter(active=True).filter(_audience_filter(user)) \
-            .select_related("category").get(slug=slug)
-    except CatalogItem.DoesNotExist:
-        raise Http404("No such service") from None
+    item = CatalogItem.objects.filter(active=True, slug=slug).select_related("category").first()
+    if item is None or not _may_order(user, item):
+        raise Http404("No such service")
+    return item
 
 
 def category_list_for(user: User, *, preview: int = 4) -> list[Category]:

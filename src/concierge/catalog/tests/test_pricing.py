@@ -68,3 +68,32 @@ def test_cards_say_from_when_options_change_the_price(employee_client):
     assert not plain.price_varies
     page = employee_client.get(reverse("catalog:index")).content.decode()
     assert "from" in page and "Free" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("restriction", ["organisation", "department", "role", "open"])
+def test_who_may_order_an_item(employee, stranger, restriction):
+    from django.contrib.auth.models import Group
+    from django.http import Http404
+
+    from concierge.accounts.choices import Role
+    from concierge.catalog.selectors import item_get_for, item_list_for
+
+    item = CatalogItemFactory(slug="restricted")
+    if restriction == "organisation":
+        item.audience_organisations.add(employee.organisation)
+    elif restriction == "department":
+        item.audience_departments.add(employee.department)
+    elif restriction == "role":
+        group = Group.objects.get_or_create(name=Role.AGENT)[0]
+        item.audience_roles.add(group)
+        employee.groups.add(group)
+        employee = type(employee).objects.get(pk=employee.pk)  # fresh cached roles
+    assert item_get_for(employee, "restricted") == item
+    assert item in item_list_for(employee)
+    if restriction == "open":
+        assert item_get_for(stranger, "restricted") == item
+        return
+    with pytest.raises(Http404):
+        item_get_for(stranger, "restricted")
+    assert item not in item_list_for(stranger)
