@@ -105,18 +105,27 @@ def draft_save(*, draft: Draft, step_key: str, answers: dict,
             allowed_kinds=question.options.get("allowed_types") or DEFAULT_KINDS,
             max_mb=question.options.get("max_size_mb"),
         )
-        draft.attachments.filter(question_key=key).exclude(pk=stored.pk).delete()
+        _attachments_delete(draft.attachments.filter(question_key=key).exclude(pk=stored.pk))
     draft.answers = {**draft.answers, **answers}
     draft.step = step_key
     draft.save(update_fields=["answers", "step", "updated_at"])
     return draft
 
 
+def _attachments_delete(attachments) -> None:
+    """Delete attachment rows and their files (deleting a row leaves its file behind)."""
+    for attachment in attachments:
+        attachment.file.delete(save=False)
+        attachment.delete()
+
+
 def draft_remove_upload(*, draft: Draft, key: str) -> None:
-    draft.attachments.filter(question_key=key).delete()
+    _attachments_delete(draft.attachments.filter(question_key=key))
 
 
 def draft_discard(*, draft: Draft) -> None:
+    """Delete the draft with the files uploaded to it."""
+    _attachments_delete(draft.attachments.all())
     draft.delete()
 
 
@@ -239,10 +248,15 @@ def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
 
 
 def ticket_move(*, ticket: Ticket, actor: User, status: str) -> Ticket:
-    """An agent moves a ticket by hand; a request waiting for approval cannot skip it."""
+    """An agent moves a ticket by hand; it cannot skip an approval, nor resolve or close a
+    request whose fulfilment tasks are still open."""
     if ticket.status == TicketStatus.WAITING_APPROVAL:
         raise TicketError(_("This request waits for approval; it moves on by itself once "
                             "approved."))
+    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.tasks.filter(
+            status__in=["waiting", "open", "failed"]).exists():
+        raise TicketError(_("Some of its tasks are not done yet. Please finish them in the "
+                            "work queue first."))
     return ticket_change_status(ticket=ticket, actor=actor, status=status)
 
 

@@ -317,3 +317,31 @@ def test_the_worker_delivers_queued_emails_once(settings, ticket, agent, mailout
     assert len(mailoutbox) == 1 and ticket.number in mailoutbox[0].subject
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert len(mailoutbox) == 1
+
+
+def test_discarding_a_draft_deletes_its_files(employee, webcam):
+    from django.core.files.storage import default_storage
+
+    draft = services.draft_start(user=employee, item=webcam)
+    stored = services.attachment_store(upload=SimpleUploadedFile("a.txt", b"hello"),
+                                       uploaded_by=employee, draft=draft, question_key="x")
+    name = stored.file.name
+    assert default_storage.exists(name)
+    services.draft_discard(draft=draft)
+    assert not default_storage.exists(name) and not Attachment.objects.exists()
+
+
+def test_agents_cannot_resolve_while_tasks_are_open(client, agent, employee, db):
+    from concierge.core.testing import CatalogItemFactory
+    from concierge.tickets.services import ticket_submit
+
+    item = CatalogItemFactory(fulfilment={"tasks": [
+        {"key": "order", "title": "Order", "group": "procurement"}]})
+    ticket = ticket_submit(requester=employee, item=item,
+                           answers={"model": "standard", "address": "Room 1"})
+    client.force_login(agent)
+    response = client.post(reverse("tickets:status", args=[ticket.pk]),
+                           {"status": TicketStatus.RESOLVED}, follow=True)
+    assert "tasks are not done yet" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.IN_PROGRESS
