@@ -9,6 +9,7 @@ lock the stage row, so two approvers deciding at the same instant end in one out
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
@@ -21,17 +22,14 @@ from concierge.approvals.models import Approval, Delegation, Vote
 from concierge.approvals.policy import parse_policy
 from concierge.catalog.models import CatalogItem
 from concierge.tickets.choices import TicketStatus
-from concierge.tickets.models import Activity, Ticket
+from concierge.tickets.models import Ticket
+from concierge.tickets.services import activity_log
 
 TOKEN_SALT = "concierge.approvals.vote"
 
 
 class ApprovalError(Exception):
     """A decision that cannot be taken; the message is meant for the person who tried."""
-
-
-def _log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
-    return Activity.objects.create(ticket=ticket, actor=actor, action=action, data=data)
 
 
 # --- who approves -----------------------------------------------------------------------------
@@ -110,7 +108,7 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
             approval.status = StageStatus.SKIPPED
             approval.decided_at = timezone.now()
             approval.save(update_fields=["status", "decided_at"])
-            _log(ticket, None, "approvals.stage.skipped", stage=approval.key)
+            activity_log(ticket, None, "approvals.stage.skipped", stage=approval.key)
             continue
         approval.status = StageStatus.PENDING
         approval.opened_at = timezone.now()
@@ -122,7 +120,7 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
                 defaults={"on_behalf_of": person if deputy != person else None})
             if created:
                 _notify_approver_after_commit(vote)
-        _log(ticket, None, "approvals.stage.opened", stage=approval.key,
+        activity_log(ticket, None, "approvals.stage.opened", stage=approval.key,
              approvers=[p.pk for p in approvers])
         return approval
     return None
@@ -176,7 +174,7 @@ def approval_decide(*, vote: Vote, actor: User, decision: str, reason: str = "",
     now = timezone.now()
     vote.decision, vote.reason, vote.channel, vote.decided_at = decision, reason, channel, now
     vote.save(update_fields=["decision", "reason", "channel", "decided_at"])
-    _log(ticket, actor, f"approvals.vote.{decision}", stage=approval.key, reason=reason,
+    activity_log(ticket, actor, f"approvals.vote.{decision}", stage=approval.key, reason=reason,
          channel=channel, on_behalf_of=vote.on_behalf_of_id)
 
     if decision == Decision.REJECTED:
@@ -265,8 +263,6 @@ def mode_label(approval: Approval) -> str:
 
 def approval_remind_due(*, now: datetime.datetime | None = None) -> int:
     """Remind, once, approvers whose decision has waited longer than APPROVAL_REMIND_AFTER."""
-    from django.conf import settings
-
     now = now or timezone.now()
     due = Vote.objects.filter(
         decision=Decision.PENDING, reminded_at__isnull=True,
@@ -279,8 +275,8 @@ def approval_remind_due(*, now: datetime.datetime | None = None) -> int:
             updated = Vote.objects.filter(pk=vote.pk, reminded_at__isnull=True).update(
                 reminded_at=now)
             if updated:
-                _log(vote.approval.ticket, None, "approvals.vote.reminded", stage=vote.approval.key,
-                     approver=vote.approver_id)
+                activity_log(vote.approval.ticket, None, "approvals.vote.reminded",
+                             stage=vote.approval.key, approver=vote.approver_id)
                 _notify_approver_after_commit(vote, reminder=True)
                 count += 1
     return count
@@ -289,8 +285,6 @@ def approval_remind_due(*, now: datetime.datetime | None = None) -> int:
 def approval_escalate_due(*, now: datetime.datetime | None = None) -> int:
     """Hand decisions that waited longer than APPROVAL_ESCALATE_AFTER to the approver's
     manager (the next level); a stage escalates once."""
-    from django.conf import settings
-
     now = now or timezone.now()
     due = Approval.objects.filter(
         status=StageStatus.PENDING, escalated_at__isnull=True,
@@ -316,6 +310,6 @@ def approval_escalate_due(*, now: datetime.datetime | None = None) -> int:
                 vote.reminded_at = None
                 vote.save(update_fields=["approver", "on_behalf_of", "reminded_at"])
                 _notify_approver_after_commit(vote)
-            _log(ticket, None, "approvals.stage.escalated", stage=locked.key)
+            activity_log(ticket, None, "approvals.stage.escalated", stage=locked.key)
             count += 1
     return count

@@ -42,3 +42,8 @@ def free_slots_for(task: Task) -> QuerySet[Slot]:
 
 def tasks_of(ticket) -> list[Task]:
     return list(ticket.tasks.select_related("group", "assignee", "slot"))
+
+
+def has_unfinished_tasks(ticket) -> bool:
+    return ticket.tasks.filter(
+        status__in=[TaskStatus.WAITING, TaskStatus.OPEN, TaskStatus.FAILED]).exists()

@@ -14,15 +14,12 @@ from concierge.fulfilment.choices import RequesterTask, TaskKind, TaskStatus
 from concierge.fulfilment.models import Slot, Task
 from concierge.fulfilment.plan import parse_plan
 from concierge.tickets.choices import TicketStatus
-from concierge.tickets.models import Activity, Ticket
+from concierge.tickets.models import Ticket
+from concierge.tickets.services import activity_log
 
 
 class TaskError(Exception):
     """A task change that is not allowed; the message is meant for the person who tried."""
-
-
-def _log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
-    return Activity.objects.create(ticket=ticket, actor=actor, action=action, data=data)
 
 
 def fulfilment_start(*, ticket: Ticket, actor: User | None = None) -> bool:
@@ -38,7 +35,7 @@ def fulfilment_start(*, ticket: Ticket, actor: User | None = None) -> bool:
             assignee=ticket.requested_for if planned.kind == TaskKind.REQUESTER else None,
             action=planned.action, params=planned.params, question=planned.question,
             after=list(planned.after), due_days=planned.due_days)
-    _log(ticket, actor, "fulfilment.plan.started", tasks=len(plan))
+    activity_log(ticket, actor, "fulfilment.plan.started", tasks=len(plan))
     _open_ready(ticket)
     _follow_tasks(ticket, actor)
     return True
@@ -55,7 +52,7 @@ def _open_ready(ticket: Ticket) -> None:
         task.status, task.opened_at = TaskStatus.OPEN, now
         task.due_at = add_working_days(now, task.due_days)
         task.save(update_fields=["status", "opened_at", "due_at"])
-        _log(ticket, None, "fulfilment.task.opened", task=task.key)
+        activity_log(ticket, None, "fulfilment.task.opened", task=task.key)
         if task.kind == TaskKind.ACTION:
             from concierge.fulfilment.tasks import task_run_action
 
@@ -93,7 +90,7 @@ def _finish(task: Task, actor: User | None, **fields) -> Task:
     for name, value in fields.items():
         setattr(task, name, value)
     task.save(update_fields=["status", "completed_at", "completed_by", *fields])
-    _log(task.ticket, actor, "fulfilment.task.done", task=task.key)
+    activity_log(task.ticket, actor, "fulfilment.task.done", task=task.key)
     _open_ready(task.ticket)
     _follow_tasks(task.ticket, actor)
     return task
@@ -107,7 +104,7 @@ def task_claim(*, task: Task, actor: User) -> Task:
         raise TaskError(_("Only members of the group can take this task."))
     task.assignee = actor
     task.save(update_fields=["assignee"])
-    _log(task.ticket, actor, "fulfilment.task.claimed", task=task.key)
+    activity_log(task.ticket, actor, "fulfilment.task.claimed", task=task.key)
     return task
 
 
@@ -174,7 +171,8 @@ def task_run_action(*, task_id: int) -> str:
         except Exception as exc:  # the action's own failure, recorded for people to see
             task.status, task.note = TaskStatus.FAILED, f"{type(exc).__name__}: {exc}"
             task.save(update_fields=["status", "note"])
-            _log(task.ticket, None, "fulfilment.task.failed", task=task.key, error=task.note)
+            activity_log(task.ticket, None, "fulfilment.task.failed", task=task.key,
+                         error=task.note)
             return "failed"
         _finish(task, None, note=str(result)[:500])
         return str(result)

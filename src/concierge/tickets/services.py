@@ -41,7 +41,8 @@ class AnswersInvalid(TicketError):
         super().__init__(_("Some answers need your attention."))
 
 
-def _log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
+def activity_log(ticket: Ticket, actor: User | None, action: str, **data) -> Activity:
+    """Write one entry of the request's activity (the audit trail every app writes to)."""
     return Activity.objects.create(ticket=ticket, actor=actor, action=action, data=data)
 
 
@@ -192,14 +193,14 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
     if draft is not None:
         draft.attachments.update(ticket=ticket, draft=None)
         draft.delete()
-    activity = _log(ticket, requester, "tickets.ticket.submitted")
+    activity = activity_log(ticket, requester, "tickets.ticket.submitted")
     _notify_after_commit(activity)
     from concierge.approvals.services import approval_start
 
     if approval_start(ticket=ticket, item=item, answers=answers, price=price):
         ticket.status = TicketStatus.WAITING_APPROVAL
         ticket.save(update_fields=["status", "updated_at"])
-        _log(ticket, None, "tickets.ticket.status_changed", old=TicketStatus.SUBMITTED,
+        activity_log(ticket, None, "tickets.ticket.status_changed", old=TicketStatus.SUBMITTED,
              new=TicketStatus.WAITING_APPROVAL)
     else:
         from concierge.fulfilment.services import fulfilment_start
@@ -242,7 +243,7 @@ def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
 
         approval_withdraw(ticket=ticket)
     data = {"old": old, "new": status, **({"reason": reason} if reason else {})}
-    activity = _log(ticket, actor, "tickets.ticket.status_changed", **data)
+    activity = activity_log(ticket, actor, "tickets.ticket.status_changed", **data)
     _notify_after_commit(activity)
     return ticket
 
@@ -253,8 +254,9 @@ def ticket_move(*, ticket: Ticket, actor: User, status: str) -> Ticket:
     if ticket.status == TicketStatus.WAITING_APPROVAL:
         raise TicketError(_("This request waits for approval; it moves on by itself once "
                             "approved."))
-    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and ticket.tasks.filter(
-            status__in=["waiting", "open", "failed"]).exists():
+    from concierge.fulfilment.selectors import has_unfinished_tasks
+
+    if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and has_unfinished_tasks(ticket):
         raise TicketError(_("Some of its tasks are not done yet. Please finish them in the "
                             "work queue first."))
     return ticket_change_status(ticket=ticket, actor=actor, status=status)
@@ -284,7 +286,7 @@ def comment_add(*, ticket: Ticket, author: User, body: str,
     for upload in files:
         attachment_store(upload=upload, uploaded_by=author, ticket=ticket, comment=comment)
     ticket.save(update_fields=["updated_at"])
-    activity = _log(ticket, author, "tickets.comment.added", comment=comment.pk)
+    activity = activity_log(ticket, author, "tickets.comment.added", comment=comment.pk)
     _notify_after_commit(activity)
     return comment
 
