@@ -121,7 +121,7 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
             if created:
                 _notify_approver_after_commit(vote)
         activity_log(ticket, None, "approvals.stage.opened", stage=approval.key,
-             approvers=[p.pk for p in approvers])
+                     approvers=[p.pk for p in approvers])
         return approval
     return None
 
@@ -174,8 +174,8 @@ def approval_decide(*, vote: Vote, actor: User, decision: str, reason: str = "",
     now = timezone.now()
     vote.decision, vote.reason, vote.channel, vote.decided_at = decision, reason, channel, now
     vote.save(update_fields=["decision", "reason", "channel", "decided_at"])
-    activity_log(ticket, actor, f"approvals.vote.{decision}", stage=approval.key, reason=reason,
-         channel=channel, on_behalf_of=vote.on_behalf_of_id)
+    activity_log(ticket, actor, f"approvals.vote.{decision}", stage=approval.key,
+                 reason=reason, channel=channel, on_behalf_of=vote.on_behalf_of_id)
 
     if decision == Decision.REJECTED:
         _close_stage(approval, StageStatus.REJECTED, now)

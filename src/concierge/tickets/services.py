@@ -200,8 +200,8 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
     if approval_start(ticket=ticket, item=item, answers=answers, price=price):
         ticket.status = TicketStatus.WAITING_APPROVAL
         ticket.save(update_fields=["status", "updated_at"])
-        activity_log(ticket, None, "tickets.ticket.status_changed", old=TicketStatus.SUBMITTED,
-             new=TicketStatus.WAITING_APPROVAL)
+        activity_log(ticket, None, "tickets.ticket.status_changed",
+                     old=TicketStatus.SUBMITTED, new=TicketStatus.WAITING_APPROVAL)
     else:
         from concierge.fulfilment.services import fulfilment_start
 
