@@ -377,3 +377,21 @@ def test_cancelling_while_an_approver_decides_never_deadlocks(org, settings):
         assert errors == []
         ticket.refresh_from_db()
         assert ticket.status in (TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED)
+
+
+def test_my_approvals_query_count_does_not_grow_with_requests(client, employee, manager,
+                                                              approved_webcam):
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("approvals:list")).status_code == 200
+        return len(queries)
+
+    submit(employee, approved_webcam)
+    client.force_login(manager)
+    count()
+    few = count()
+    for _ in range(8):
+        submit(employee, approved_webcam)
+    assert count() == few

@@ -172,3 +172,21 @@ def test_invalid_plans_are_refused(plan, message):
     with pytest.raises(FormSpecError) as error:
         parse_plan(plan)
     assert any(message in problem for problem in error.value.problems), error.value.problems
+
+
+def test_the_work_queue_query_count_does_not_grow_with_tasks(client, employee, planned, buyer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("fulfilment:queue")).status_code == 200
+        return len(queries)
+
+    ticket_submit(requester=employee, item=planned, answers=ANSWERS)
+    client.force_login(buyer)
+    count()
+    few = count()
+    for _ in range(8):
+        ticket_submit(requester=employee, item=planned, answers=ANSWERS)
+    assert count() == few
