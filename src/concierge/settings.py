@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "concierge.fulfilment",
     "concierge.notifications",
     "concierge.knowledge",
+    "concierge.search",
     "concierge.portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -169,6 +170,11 @@ KNOWLEDGE_VIDEO_HOSTS = env_list("CONCIERGE_KNOWLEDGE_VIDEO_HOSTS",
 # Owners of articles whose review-by date has passed get one e-mail per article and date.
 PERIODIC_TASKS["knowledge.review_reminders"] = {
     "task": "concierge.knowledge.tasks.knowledge_review_remind", "every": 3600}
+
+# --- Search ---------------------------------------------------------------------------------
+# The sentence embedder (see search/embeddings.py); tests use the tiny HashEmbedder.
+SEARCH_EMBEDDER = env_str("CONCIERGE_SEARCH_EMBEDDER",
+                          "concierge.search.embeddings.UniversalSentenceEncoder")
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

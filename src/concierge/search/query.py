@@ -1,0 +1,61 @@
+"""From what someone typed to what the backends look for.
+
+Each meaningful word of the query becomes a group of alternatives: the word itself, its
+spelling without umlauts typed as digraphs (``passwoerter``), a correction when the index
+does not know it (``pasword`` -> ``password``), its parts when it is a German compound the
+index knows the parts of (``druckerpatrone`` -> ``drucker`` + ``patrone``), and synonyms from
+``search.Synonym``. Longer words and the word being typed also match as prefixes
+(``drucker`` finds ``druckertreiber``; ``vp`` finds ``vpn`` while typing).
+"""
+
+from dataclasses import dataclass, field
+
+from concierge.search.backends import LexicalQuery
+from concierge.search.memory import MemoryIndex
+from concierge.search.models import Synonym
+from concierge.search.text import content_words, fold_digraphs, words
+
+MAX_WORDS = 12
+
+
+@dataclass
+class ParsedQuery:
+    lexical: LexicalQuery
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all_words(self) -> set[str]:
+        return {w for group in self.lexical.groups for w in group}
+
+
+def synonym_groups() -> list[list[list[str]]]:
+    """Active synonyms, each as its terms' folded words."""
+    return [[words(term) for term in synonym.term_list()]
+            for synonym in Synonym.objects.filter(active=True).only("terms")]
+
+
+def parse(text: str, *, index: MemoryIndex, synonyms: list[list[list[str]]]) -> ParsedQuery:
+    tokens = content_words(text)[:MAX_WORDS]
+    parsed = ParsedQuery(lexical=LexicalQuery())
+    for position, word in enumerate(tokens):
+        alternatives = [word]
+        plain = fold_digraphs(word)
+        if plain != word:
+            alternatives.append(plain)
+        if not any(index.knows(w) for w in alternatives) and len(word) >= 4:
+            corrected = index.correct(word)
+            if corrected:
+                alternatives.append(corrected)
+                parsed.corrections[word] = corrected
+        alternatives += index.split_compound(plain)
+        parsed.lexical.groups.append(list(dict.fromkeys(alternatives)))
+        typing = position == len(tokens) - 1
+        if len(word) >= 5 or (typing and len(word) >= 2):
+            parsed.lexical.prefix.add(word)
+    present = parsed.all_words
+    for group in synonyms:
+        if any(term and set(term) <= present for term in group):
+            for term in group:
+                if term and not set(term) <= present:
+                    parsed.lexical.groups.append(term)
+    return parsed

@@ -1,0 +1,225 @@
+"""Reads of the search app: the one search box, suggestions, and the analytics.
+
+``search_for`` is hybrid: the lexical backend (FTS5 or PostgreSQL) and the nearest embeddings
+each rank up to ``CANDIDATES`` entries; reciprocal rank fusion merges the two lists, and small
+boosts favour popular, helpful and fresh content. Language versions of one article count once
+(shown in the reader's language where there is one). Only what the viewer may see is kept:
+articles through ``knowledge.selectors.article_list_for``, services through
+``catalog.selectors.item_list_for``; the viewer's own requests come from
+``tickets.selectors.ticket_list_for`` directly (they are per person, so not indexed).
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from concierge.catalog.selectors import item_list_for
+from concierge.knowledge.selectors import article_list_for, reader_language
+from concierge.search.backends import get_backend
+from concierge.search.choices import EntryKind
+from concierge.search.embeddings import get_embedder
+from concierge.search.memory import memory_index
+from concierge.search.models import Entry
+from concierge.search.query import ParsedQuery, parse, synonym_groups
+from concierge.search.text import LANGUAGES, stem
+from concierge.search.text import words as folded_words
+from concierge.tickets.selectors import ticket_list_for
+
+CANDIDATES = 100
+RRF_K = 60
+LEXICAL_WEIGHT = 1.0
+VECTOR_WEIGHT = 1.0
+# Cosine below which an embedding neighbour is noise (tuned on the evaluation set).
+VECTOR_THRESHOLD = 0.30
+MAX_QUERY = 200
+
+
+@dataclass
+class Hit:
+    kind: str
+    key: str
+    object_id: int
+    language: str
+    title: str
+    summary: str
+    category: str
+    score: float
+    title_html: SafeString = mark_safe("")
+    summary_html: SafeString = mark_safe("")
+
+    @property
+    def url(self) -> str:
+        if self.kind == EntryKind.ARTICLE:
+            return reverse("knowledge:article", args=[self.key])
+        return reverse("catalog:item", args=[self.key])
+
+
+@dataclass
+class Results:
+    text: str
+    hits: list[Hit] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> list[Hit]:
+        return [hit for hit in self.hits if hit.kind == kind]
+
+    @property
+    def services(self) -> list[Hit]:
+        return self.of_kind(EntryKind.ITEM)
+
+    @property
+    def articles(self) -> list[Hit]:
+        return self.of_kind(EntryKind.ARTICLE)
+
+    @property
+    def corrected_text(self) -> str:
+        if not self.corrections:
+            return ""
+        return " ".join(self.corrections.get(w, w) for w in folded_words(self.text))
+
+
+def clean_query(text: str | None) -> str:
+    return " ".join((text or "").split())[:MAX_QUERY]
+
+
+def _boost(entry: Entry, now) -> float:
+    """Popular (views or orders), helpful and fresh content ranks a little higher."""
+    popularity = min(entry.popularity / math.log1p(1000), 1.0)
+    helpfulness = (entry.helpfulness - 0.5) * 2  # -1 .. 1
+    age_days = max((now - entry.updated_at).total_seconds() / 86400, 0)
+    freshness = math.exp(-age_days / 365)
+    return 1 + 0.10 * popularity + 0.08 * helpfulness + 0.04 * freshness
+
+
+def rank(text: str, *, parsed: ParsedQuery | None = None) -> list[tuple[int, float]]:
+    """(entry id, fused score) of the best candidates for ``text``, best first, over the whole
+    index (no visibility applied yet)."""
+    index = memory_index()
+    parsed = parsed or parse(text, index=index, synonyms=synonym_groups())
+    lexical = get_backend().search(parsed.lexical, limit=CANDIDATES) if parsed.lexical else []
+    vector = get_embedder().embed([text])[0]
+    nearest = index.nearest(vector, limit=CANDIDATES, threshold=VECTOR_THRESHOLD)
+    scores: dict[int, float] = {}
+    for position, entry_id in enumerate(lexical):
+        scores[entry_id] = scores.get(entry_id, 0) + LEXICAL_WEIGHT / (RRF_K + position + 1)
+    for position, (entry_id, _cosine) in enumerate(nearest):
+        scores[entry_id] = scores.get(entry_id, 0) + VECTOR_WEIGHT / (RRF_K + position + 1)
+    return sorted(scores.items(), key=lambda pair: -pair[1])
+
+
+def _visible(user, entries: list[Entry]) -> set[tuple[str, int]]:
+    article_ids = [e.object_id for e in entries if e.kind == EntryKind.ARTICLE]
+    item_ids = [e.object_id for e in entries if e.kind == EntryKind.ITEM]
+    visible = set()
+    if article_ids:
+        visible |= {(EntryKind.ARTICLE, pk) for pk in article_list_for(user=user).filter(
+            pk__in=article_ids).values_list("pk", flat=True)}
+    if item_ids:
+        visible |= {(EntryKind.ITEM, pk) for pk in item_list_for(user).filter(
+            pk__in=item_ids).values_list("pk", flat=True)}
+    return visible
+
+
+def search_for(*, user, text: str, language: str | None = None, kind: str = "",
+               category: str = "", result_language: str = "") -> Results:
+    """What ``user`` may see that matches ``text``, best first, one hit per article or
+    service, with facet counts (kind, category, language) before the filters are applied."""
+    text = clean_query(text)
+    results = Results(text=text)
+    if not folded_words(text):
+        return results
+    language = reader_language(language)
+    index = memory_index()
+    parsed = parse(text, index=index, synonyms=synonym_groups())
+    results.corrections = parsed.corrections
+    ranked = rank(text, parsed=parsed)
+    fields = ["kind", "object_id", "key", "language", "title", "summary", "category",
+              "popularity", "helpfulness", "updated_at"]
+    entries = Entry.objects.only(*fields).in_bulk([entry_id for entry_id, _ in ranked])
+    # Articles found only in the other language: their version in the reader's language.
+    keys = {e.key for e in entries.values()
+            if e.kind == EntryKind.ARTICLE and e.language != language}
+    translations = {e.key: e for e in Entry.objects.only(*fields).filter(
+        kind=EntryKind.ARTICLE, key__in=keys, language=language)} if keys else {}
+    visible = _visible(user, [*entries.values(), *translations.values()])
+
+    now = timezone.now()
+    groups: dict[tuple[str, str], Hit] = {}
+    facets = {"kind": {}, "category": {}, "language": {}}
+    for entry_id, score in ranked:
+        entry = entries.get(entry_id)
+        if entry is None or (entry.kind, entry.object_id) not in visible:
+            continue
+        shown = entry
+        if not result_language:
+            own = translations.get(entry.key) if entry.kind == EntryKind.ARTICLE else None
+            if own is not None and (own.kind, own.object_id) in visible:
+                shown = own
+        group = (entry.kind, entry.key)
+        score *= _boost(entry, now)
+        if group in groups:
+            groups[group].score = max(groups[group].score, score)
+            continue
+        groups[group] = Hit(kind=entry.kind, key=entry.key, object_id=shown.object_id,
+                            language=shown.language, title=shown.title, summary=shown.summary,
+                            category=entry.category, score=score)
+    hits = sorted(groups.values(), key=lambda hit: -hit.score)
+    for hit in hits:
+        for facet, value in (("kind", hit.kind), ("category", hit.category),
+                             ("language", hit.language)):
+            facets[facet][value] = facets[facet].get(value, 0) + 1
+    results.facets = facets
+    results.hits = [hit for hit in hits
+                    if (not kind or hit.kind == kind)
+                    and (not category or hit.category == category)
+                    and (not result_language or hit.language == result_language)]
+    marker = Highlighter(parsed)
+    for hit in results.hits:
+        hit.title_html = marker.mark(hit.title)
+        hit.summary_html = marker.mark(hit.summary)
+    return results
+
+
+def my_requests_for(*, user, text: str, limit: int = 3):
+    """The viewer's own requests whose title or number matches ``text``."""
+    text = clean_query(text)
+    if len(text) < 2:
+        return []
+    return list(ticket_list_for(user, state="all", query=text)[:limit])
+
+
+class Highlighter:
+    """Marks the words of a text that the query matched: escape first, then ``<mark>``."""
+
+    _SPLIT = re.compile(r"(\w+)")
+
+    def __init__(self, parsed: ParsedQuery) -> None:
+        self.words = parsed.all_words
+        self.stems = {stem(w, lang) for w in self.words for lang in LANGUAGES}
+        self.prefixes = tuple(parsed.lexical.prefix)
+
+    def _matches(self, token: str) -> bool:
+        folded = folded_words(token)
+        if not folded:
+            return False
+        word = folded[0]
+        return (word in self.words or word.startswith(self.prefixes)
+                or any(stem(word, lang) in self.stems for lang in LANGUAGES))
+
+    def mark(self, text: str) -> SafeString:
+        parts = []
+        for position, part in enumerate(self._SPLIT.split(text or "")):
+            if position % 2 and self._matches(part):
+                parts.append(f"<mark>{escape(part)}</mark>")
+            else:
+                parts.append(escape(part))
+        return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
+
+
+# --- analytics --------------------------------------------------------------------------------
