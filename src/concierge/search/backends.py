@@ -46,27 +46,25 @@ class Backend:
 
 
 class SQLiteBackend(Backend):
-    table = "search_entry_fts"
-
     def write(self, entries) -> None:
         rows = [(e.pk, e.title_stems, e.body_stems) for e in entries]
         if not rows:
             return
         with connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {self.table} WHERE rowid = %s",
+            cursor.executemany("DELETE FROM search_entry_fts WHERE rowid = %s",
                                [(row[0],) for row in rows])
-            cursor.executemany(f"INSERT INTO {self.table} (rowid, title, body) "
+            cursor.executemany("INSERT INTO search_entry_fts (rowid, title, body) "
                                "VALUES (%s, %s, %s)", rows)
 
     def delete(self, ids: list[int]) -> None:
         if ids:
             with connection.cursor() as cursor:
-                cursor.executemany(f"DELETE FROM {self.table} WHERE rowid = %s",
+                cursor.executemany("DELETE FROM search_entry_fts WHERE rowid = %s",
                                    [(i,) for i in ids])
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {self.table}")
+            cursor.execute("DELETE FROM search_entry_fts")
 
     @staticmethod
     def match_expression(query: LexicalQuery) -> str:
@@ -86,8 +84,8 @@ class SQLiteBackend(Backend):
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s "
-                f"ORDER BY bm25({self.table}, 4.0, 1.0) LIMIT %s", [expression, limit])
+                "SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s "
+                "ORDER BY bm25(search_entry_fts, 4.0, 1.0) LIMIT %s", [expression, limit])
             return [row[0] for row in cursor.fetchall()]
 
 

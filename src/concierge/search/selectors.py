@@ -49,8 +49,8 @@ class Hit:
     summary: str
     category: str
     score: float
-    title_html: SafeString = mark_safe("")
-    summary_html: SafeString = mark_safe("")
+    title_html: SafeString | str = ""
+    summary_html: SafeString | str = ""
 
     @property
     def url(self) -> str:

@@ -71,7 +71,7 @@ def item_entries(items, *, orders: dict[int, int] | None = None) -> list[Entry]:
 
 def _next_revision() -> int:
     """Bump the index revision (row-locked until commit) and return it."""
-    state, _created = IndexState.objects.get_or_create(pk=1)
+    IndexState.objects.get_or_create(pk=1)
     IndexState.objects.filter(pk=1).update(revision=F("revision") + 1)
     return IndexState.objects.values_list("revision", flat=True).get(pk=1)
 

@@ -19,7 +19,16 @@ _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # German spellings without umlauts ("Passwoerter") fold the same way as the umlauts.
 _DIGRAPHS = re.compile(r"(?<=[a-z])(ae|oe|ue)")
 
-STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "doesnt", "dont", "for", "from", "get", "got", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "please", "so", "that", "the", "their", "then", "there", "this", "to", "too", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "won", "wont", "you", "your", "yourself", "im", "ive", "cant", "isnt", "help", "need", "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bin", "bis", "da", "das", "dass", "dem", "den", "der", "des", "die", "doch", "du", "ein", "eine", "einem", "einen", "einer", "eines", "er", "es", "fur", "gibt", "habe", "haben", "hat", "ich", "ihr", "im", "in", "ist", "ja", "kann", "kein", "keine", "man", "mein", "meine", "meinem", "meinen", "meiner", "mich", "mir", "mit", "nach", "nicht", "noch", "nur", "oder", "ohne", "sich", "sie", "sind", "so", "um", "und", "uns", "unser", "von", "vom", "was", "weil", "wenn", "wie", "wir", "wird", "zu", "zum", "zur", "geht", "bitte", "hilfe", "brauche"])
+_STOPWORDS = """
+a an and are as at be but by can could do does doesnt dont for from get got has have how i if in
+into is it its me my no not of on or our please so that the their then there this to too was we
+what when where which who why will with won wont you your yourself im ive cant isnt help need
+aber als am an auch auf aus bei bin bis da das dass dem den der des die doch du ein eine einem
+einen einer eines er es fur gibt habe haben hat ich ihr im in ist ja kann kein keine man mein
+meine meinem meinen meiner mich mir mit nach nicht noch nur oder ohne sich sie sind so um und uns
+unser von vom was weil wenn wie wir wird zu zum zur geht bitte hilfe brauche
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def fold(text: str) -> str:
