@@ -139,7 +139,7 @@ def report(database: str, result: dict, *, show_misses: bool) -> str:
     lines = [f"search evaluation on {database}: {result['dataset']['article_versions']} "
              f"article versions, {table['all']['n']} queries",
              f"{'group':<18} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6}  target"]
-    order = ["all", "en", "de", "cross"] + sorted(k for k in table if k.startswith("kind:"))
+    order = ["all", "en", "de", "cross", *sorted(k for k in table if k.startswith("kind:"))]
     for name in order:
         if name not in table:
             continue

@@ -90,6 +90,12 @@ class Synonym(models.Model):
     def __str__(self) -> str:
         return self.terms
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": _("Give at least two words, e.g. “notebook = laptop”.")})
+
     def term_list(self) -> list[str]:
         parts = self.terms.replace("=", ",").split(",")
         return [p.strip() for p in parts if p.strip()]

@@ -9,22 +9,30 @@ articles through ``knowledge.selectors.article_list_for``, services through
 ``tickets.selectors.ticket_list_for`` directly (they are per person, so not indexed).
 """
 
+import datetime
 import math
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.db.models import Avg, Count, F, Max, Q
+from django.db.models.functions import Lower, TruncWeek
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+from concierge.accounts.choices import Role
 from concierge.catalog.selectors import item_list_for
+from concierge.knowledge.models import Article
 from concierge.knowledge.selectors import article_list_for, reader_language
 from concierge.search.backends import get_backend
-from concierge.search.choices import EntryKind
+from concierge.search.choices import EntryKind, Outcome
 from concierge.search.embeddings import get_embedder
-from concierge.search.memory import memory_index
-from concierge.search.models import Entry
+from concierge.search.memory import MemoryIndex, memory_index
+from concierge.search.models import Deflection, Entry, Query
 from concierge.search.query import ParsedQuery, parse, synonym_groups
 from concierge.search.text import LANGUAGES, stem
 from concierge.search.text import words as folded_words
@@ -37,6 +45,7 @@ VECTOR_WEIGHT = 1.0
 # Cosine below which an embedding neighbour is noise (tuned on the evaluation set).
 VECTOR_THRESHOLD = 0.30
 MAX_QUERY = 200
+DESCRIBE_KEYS = ("summary", "description", "short_description", "subject")
 
 
 @dataclass
@@ -97,10 +106,11 @@ def _boost(entry: Entry, now) -> float:
     return 1 + 0.10 * popularity + 0.08 * helpfulness + 0.04 * freshness
 
 
-def rank(text: str, *, parsed: ParsedQuery | None = None) -> list[tuple[int, float]]:
+def rank(text: str, *, parsed: ParsedQuery | None = None,
+         index: MemoryIndex | None = None) -> list[tuple[int, float]]:
     """(entry id, fused score) of the best candidates for ``text``, best first, over the whole
     index (no visibility applied yet)."""
-    index = memory_index()
+    index = index or memory_index()
     parsed = parsed or parse(text, index=index, synonyms=synonym_groups())
     lexical = get_backend().search(parsed.lexical, limit=CANDIDATES) if parsed.lexical else []
     vector = get_embedder().embed([text])[0]
@@ -138,7 +148,7 @@ def search_for(*, user, text: str, language: str | None = None, kind: str = "",
     index = memory_index()
     parsed = parse(text, index=index, synonyms=synonym_groups())
     results.corrections = parsed.corrections
-    ranked = rank(text, parsed=parsed)
+    ranked = rank(text, parsed=parsed, index=index)
     fields = ["kind", "object_id", "key", "language", "title", "summary", "category",
               "popularity", "helpfulness", "updated_at"]
     entries = Entry.objects.only(*fields).in_bulk([entry_id for entry_id, _ in ranked])
@@ -223,3 +233,104 @@ class Highlighter:
 
 
 # --- analytics --------------------------------------------------------------------------------
+
+def describe_question(spec):
+    """The question of a request form where people describe their problem in a few words:
+    one keyed ``summary``/``description``/``subject``, else the first short text question."""
+    questions = spec.questions
+    for key in DESCRIBE_KEYS:
+        question = next((q for q in questions if q.key == key and q.type in ("text",
+                                                                              "textarea")), None)
+        if question is not None:
+            return question
+    return next((q for q in questions if q.type == "text"), None)
+
+
+def deflection_get_for(*, user, pk: int):
+    """One of the viewer's own deflections; 404 otherwise."""
+    deflection = Deflection.objects.filter(pk=pk, user=user).select_related("item").first()
+    if deflection is None:
+        raise Http404("No such suggestion")
+    return deflection
+
+
+# --- analytics --------------------------------------------------------------------------------
+
+def may_see_analytics(user) -> bool:
+    return user.is_authenticated and (
+        user.has_role(Role.KNOWLEDGE_MANAGER) or user.has_role(Role.ADMIN)
+        or user.has_perm("search.view_search_analytics"))
+
+
+def analytics(*, days: int = 30, limit: int = 15) -> dict:
+    """What people searched for and found (or not), and how often suggestions beside a
+    request form made the request unnecessary. A fixed number of queries."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    queries = Query.objects.filter(created_at__gte=since)
+    text = Lower("text")
+    totals = queries.aggregate(
+        searches=Count("pk"), clicked=Count("pk", filter=~Q(clicked_kind="")),
+        empty=Count("pk", filter=Q(result_count=0)))
+    top = list(queries.annotate(t=text).values("t").annotate(
+        n=Count("pk"), clicks=Count("pk", filter=~Q(clicked_kind="")),
+        results=Avg("result_count")).order_by("-n", "t")[:limit])
+    for row in top:
+        row["ctr"] = row["clicks"] / row["n"] if row["n"] else 0
+    no_result = list(queries.filter(result_count=0).annotate(t=text).values("t").annotate(
+        n=Count("pk"), last=Max("created_at")).order_by("-n", "-last")[:limit])
+    unhelpful = list(Article.objects.filter(helpful_no__gte=1).annotate(
+        total=F("helpful_yes") + F("helpful_no")).only(
+        "pk", "slug", "language", "title", "helpful_yes", "helpful_no")
+        .order_by("-helpful_no", "slug")[:limit])
+    stale = timezone.now() - datetime.timedelta(days=1)
+    not_submitted = Q(outcome=Outcome.ABANDONED) | Q(outcome=Outcome.PENDING,
+                                                    created_at__lt=stale)
+    weeks = list(Deflection.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(
+        weeks=12)).annotate(week=TruncWeek("created_at")).values("week").annotate(
+        shown=Count("pk"), opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        solved=Count("pk", filter=Q(solved_at__isnull=False)),
+        submitted=Count("pk", filter=Q(outcome=Outcome.SUBMITTED)),
+        deflected=Count("pk", filter=not_submitted & (Q(solved_at__isnull=False)
+                                                      | Q(opened_at__isnull=False))),
+    ).order_by("-week"))
+    for week in weeks:
+        week["rate"] = week["deflected"] / week["shown"] if week["shown"] else 0
+    searches = totals["searches"]
+    return {
+        "days": days, "searches": searches, "clicked": totals["clicked"],
+        "empty": totals["empty"], "ctr": totals["clicked"] / searches if searches else 0,
+        "empty_rate": totals["empty"] / searches if searches else 0,
+        "top": top, "no_result": no_result, "unhelpful": unhelpful, "weeks": weeks,
+    }
+
+
+def facet_rows(facets: dict[str, dict[str, int]], filters: dict) -> list[dict]:
+    """The results page's facets as links that switch one filter on or off."""
+    from concierge.catalog.models import Category as ItemCategory
+    from concierge.knowledge.models import Category as ArticleCategory
+
+    slugs = list(facets.get("category", {}))
+    names = {c.slug: str(c) for c in ItemCategory.objects.filter(slug__in=slugs)}
+    names |= {c.slug: str(c) for c in ArticleCategory.objects.filter(slug__in=slugs)}
+    labels = {
+        "kind": dict(EntryKind.choices),
+        "category": names,
+        "language": {"en": "English", "de": "Deutsch"},
+    }
+    titles = {"kind": _("Type"), "category": _("Category"), "language": _("Language")}
+    param = {"kind": "kind", "category": "category", "language": "lang"}
+    base = {k: v for k, v in filters.items() if v}
+    rows = []
+    for facet, counts in facets.items():
+        options = []
+        for value, count in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
+            selected = base.get(param[facet]) == value
+            params = {**base, param[facet]: value}
+            if selected:
+                params.pop(param[facet])
+            options.append({"value": value, "label": labels[facet].get(value, value),
+                            "count": count, "selected": selected,
+                            "url": "?" + urlencode(params)})
+        if options:
+            rows.append({"name": facet, "title": titles[facet], "options": options})
+    return rows

@@ -1,0 +1,150 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from concierge.catalog.selectors import item_get_for
+from concierge.search import selectors, services
+from concierge.search.choices import EntryKind, Source
+from concierge.search.forms import SearchForm
+
+SESSION_KEY = "search_query"
+INSTANT_LIMIT = 5
+PAGE_SIZE = 10
+
+
+def _record(request, results, source: str) -> int:
+    query = services.query_record(text=results.text, language=get_language() or "en",
+                                  result_count=len(results.hits), source=source,
+                                  previous_id=request.session.get(SESSION_KEY))
+    if request.session.get(SESSION_KEY) != query.pk:
+        request.session[SESSION_KEY] = query.pk
+    return query.pk
+
+
+@login_required
+@require_GET
+def search_page(request):
+    """The full results page (works without JavaScript): facets and pages."""
+    form = SearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    text = filters.get("q", "")
+    results = selectors.search_for(user=request.user, text=text, kind=filters.get("kind", ""),
+                                   category=filters.get("category", ""),
+                                   result_language=filters.get("lang", ""))
+    query_id = _record(request, results, Source.PAGE) if results.text else None
+    page = Paginator(results.hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "search/search_page.html", {
+        "form": form, "results": results, "page": page, "query": results.text,
+        "query_id": query_id, "filters": filters,
+        "facets": selectors.facet_rows(results.facets, filters),
+        "requests": selectors.my_requests_for(user=request.user, text=results.text),
+        "query_string": urlencode({k: v for k, v in filters.items() if v}) + "&",
+        "rank_offset": page.start_index() - 1 if page.object_list else 0,
+    })
+
+
+@login_required
+@require_GET
+def search_instant(request):
+    """htmx: the header's drop-down, grouped, while the person types."""
+    text = selectors.clean_query(request.GET.get("q"))
+    if len(text) < 2:
+        return HttpResponse("")
+    results = selectors.search_for(user=request.user, text=text)
+    query_id = _record(request, results, Source.HEADER)
+    return render(request, "search/_instant.html", {
+        "results": results, "query_id": query_id,
+        "services": results.services[:INSTANT_LIMIT],
+        "articles": results.articles[:INSTANT_LIMIT],
+        "requests": selectors.my_requests_for(user=request.user, text=text),
+    })
+
+
+@login_required
+@require_GET
+def search_go(request, query_id: int, kind: str, key: str):
+    """A result was chosen: remember it for the analytics, then go there."""
+    if kind == EntryKind.ARTICLE:
+        url = reverse("knowledge:article", args=[key])
+    elif kind == EntryKind.ITEM:
+        url = reverse("catalog:item", args=[key])
+    elif kind == "request" and key.isdigit():
+        url = reverse("tickets:detail", args=[int(key)])
+    else:
+        raise Http404("No such result")
+    if request.session.get(SESSION_KEY) == query_id:
+        rank = request.GET.get("rank", "")
+        services.query_click(query_id=query_id, kind=kind, key=key,
+                             rank=int(rank) if rank.isdigit() and int(rank) < 1000 else None)
+    text = selectors.clean_query(request.GET.get("q"))
+    if kind == EntryKind.ARTICLE and text:
+        url += "?" + urlencode({"q": text})
+    return redirect(url)
+
+
+# --- deflection -------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def deflection_suggest(request, slug: str):
+    """htmx: articles and services matching what is typed into a request form."""
+    item = item_get_for(request.user, slug)
+    text = selectors.clean_query(request.GET.get("q"))
+    if len(text) < 3:
+        return render(request, "search/_deflection.html", {"item": item})
+    results = selectors.search_for(user=request.user, text=text)
+    hits = [hit for hit in results.hits
+            if not (hit.kind == EntryKind.ITEM and hit.key == item.slug)][:4]
+    deflection = services.deflection_show(user=request.user, item=item, text=text,
+                                          shown=[f"{h.kind}:{h.key}" for h in hits])
+    return render(request, "search/_deflection.html", {
+        "item": item, "hits": hits, "deflection": deflection, "text": text})
+
+
+@login_required
+@require_GET
+def deflection_open(request, pk: int, kind: str, key: str):
+    deflection = selectors.deflection_get_for(user=request.user, pk=pk)
+    if f"{kind}:{key}" not in deflection.shown:
+        raise Http404("Not suggested")
+    services.deflection_open(deflection=deflection, kind=kind, key=key)
+    if kind == EntryKind.ARTICLE:
+        url = reverse("knowledge:article", args=[key])
+        return redirect(f"{url}?{urlencode({'from': 'deflection', 'd': deflection.pk,
+                                            'q': deflection.text})}")
+    return redirect(reverse("catalog:item", args=[key]))
+
+
+@login_required
+@require_POST
+def deflection_solved(request, pk: int):
+    """"This solved it" on an article opened from a suggestion."""
+    deflection = selectors.deflection_get_for(user=request.user, pk=pk)
+    discarded = services.deflection_solve(deflection=deflection)
+    if discarded:
+        messages.success(request, _("Glad it helped! Your unsent request was deleted."))
+    else:
+        messages.success(request, _("Glad it helped! Thank you for telling us."))
+    if deflection.opened_kind == EntryKind.ARTICLE:
+        return redirect(reverse("knowledge:article", args=[deflection.opened_key]))
+    return redirect("portal:home")
+
+
+# --- analytics --------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def search_analytics(request):
+    if not selectors.may_see_analytics(request.user):
+        raise Http404("Not a knowledge manager")
+    days = request.GET.get("days", "30")
+    days = int(days) if days in ("7", "30", "90", "365") else 30
+    return render(request, "search/analytics.html", selectors.analytics(days=days))
