@@ -94,7 +94,8 @@ class Synonym(models.Model):
         from django.core.exceptions import ValidationError
 
         if len(self.term_list()) < 2:
-            raise ValidationError({"terms": _("Give at least two words, e.g. “notebook = laptop”.")})
+            raise ValidationError(
+                {"terms": _("Give at least two words, e.g. “notebook = laptop”.")})
 
     def term_list(self) -> list[str]:
         parts = self.terms.replace("=", ",").split(",")
