@@ -111,7 +111,9 @@ def feedback_create(request, slug: str):
         request, "knowledge/article_detail.html",
         {"article": article, "feedback": feedback, "feedback_form": form,
          "body": render_markdown(article.body, embed_videos=True), "just_sent": True},
-        partial="feedback", status=200 if form.is_valid() else 400)
+        # htmx swaps only 2xx answers: the fragment with the message comes back as 200.
+        partial="feedback",
+        status=200 if form.is_valid() or is_partial_request(request) else 400)
 
 
 # --- Knowledge managers ----------------------------------------------------------------------

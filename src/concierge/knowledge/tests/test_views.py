@@ -162,6 +162,9 @@ def test_feedback_after_no_offers_a_comment_box(employee_client, password_articl
 def test_bad_feedback_gets_a_message_not_an_error(employee_client, password_article):
     response = employee_client.post("/help/reset-password/feedback/", {"helpful": "maybe"})
     assert response.status_code == 400 and "Please choose yes or no" in response.content.decode()
+    response = employee_client.post("/help/reset-password/feedback/", {"helpful": "maybe"},
+                                    HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Please choose yes or no" in response.content.decode()
     assert not Feedback.objects.exists()
 
 
@@ -328,6 +331,13 @@ def test_the_version_history_lists_versions(km_client, password_article, knowled
                                   author=knowledge_manager, note="second")
     page = km_client.get(f"/help/manage/{password_article.pk}/history/").content.decode()
     assert "second" in page and "Katrin Knowledge" in page
+
+
+def test_the_admin_edits_articles(client, admin_user, password_article):
+    client.force_login(admin_user)
+    assert client.get("/admin/knowledge/article/").status_code == 200
+    assert client.get(f"/admin/knowledge/article/{password_article.pk}/change/").status_code == 200
+    assert client.get("/admin/knowledge/feedback/").status_code == 200
 
 
 def test_the_navigation_links_to_help(employee_client):
