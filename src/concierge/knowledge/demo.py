@@ -89,6 +89,11 @@ def load_articles(path: Path = ARTICLES_FILE, *, owner: User | None = None,
                         days=-3 if index % 17 == 5 else 120 + index * 3),
                     view_count=views, helpful_yes=views // rng.randint(5, 12),
                     helpful_no=rng.randint(0, 6))
+                # Written over the past months, so "Recently updated" has an order.
+                written = timezone.now() - datetime.timedelta(days=rng.randint(0, 180),
+                                                              hours=rng.randint(0, 23))
+                Article.objects.filter(pk=article.pk).update(updated_at=written,
+                                                             published_at=written)
             else:
                 changed = [name for name, value in fields.items()
                            if getattr(article, name) != value]

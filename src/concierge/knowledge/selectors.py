@@ -89,12 +89,9 @@ def article_translations_for(*, user: User, article: Article) -> list[Article]:
 
 def article_related_for(*, user: User, article: Article) -> list[Article]:
     """Related articles ``user`` may read, one version each, in the reader's language."""
-    slugs = list(article.related_articles.values_list("slug", flat=True))
-    if not slugs:
-        return []
     return list(article_list_preferred(user=user, language=article.language)
-                .filter(slug__in=slugs).only("pk", "slug", "language", "title", "summary")
-                .order_by("title"))
+                .filter(slug__in=article.related_articles.values("slug"))
+                .only("pk", "slug", "language", "title", "summary").order_by("title"))
 
 
 def category_list_for(*, user: User, language: str | None = None) -> list[Category]:

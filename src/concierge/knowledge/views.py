@@ -57,12 +57,12 @@ def category_detail(request, slug: str):
                   {"category": category, "page": page})
 
 
-def _still_need_help(user, article, query: str) -> dict | None:
+def _still_need_help(user, article, related_items: list, query: str) -> dict | None:
     """Where "Still need help?" leads: the related service's form, else the incident form,
     with what the person searched for (or the article's title) to prefill the description."""
-    item = (article.related_items.filter(pk__in=item_list_for(user).values("pk"))
-            .only("slug", "name", "kind").first()
-            or item_list_for(user).filter(slug=INCIDENT_ITEM).only("slug", "name").first())
+    item = related_items[0] if related_items else (
+        item_list_for(user).filter(slug=INCIDENT_ITEM).select_related(None)
+        .only("slug", "name", "kind").first())
     if item is None:
         return None
     url = reverse("tickets:wizard-start", args=[item.slug])
@@ -78,14 +78,15 @@ def article_detail(request, slug: str):
     query = _query(request)
     services.article_view_count(article=article, session=request.session)
     feedback = Feedback.objects.filter(article=article, user=user).first()
+    related_items = list(article.related_items.filter(pk__in=item_list_for(user).values("pk"))
+                         .only("slug", "name", "summary", "kind"))
     return render(request, "knowledge/article_detail.html", {
         "article": article,
         "body": render_markdown(article.body, embed_videos=True),
         "translations": selectors.article_translations_for(user=user, article=article),
         "related_articles": selectors.article_related_for(user=user, article=article),
-        "related_items": list(article.related_items.filter(
-            pk__in=item_list_for(user).values("pk")).only("slug", "name", "summary")),
-        "help": _still_need_help(user, article, query),
+        "related_items": related_items,
+        "help": _still_need_help(user, article, related_items, query),
         "query": query,
         "feedback": feedback,
         "feedback_form": FeedbackForm(initial={"q": query}),
@@ -110,7 +111,9 @@ def feedback_create(request, slug: str):
         request, "knowledge/article_detail.html",
         {"article": article, "feedback": feedback, "feedback_form": form,
          "body": render_markdown(article.body, embed_videos=True), "just_sent": True},
-        partial="feedback", status=200 if form.is_valid() else 400)
+        # htmx swaps only 2xx answers: the fragment with the message comes back as 200.
+        partial="feedback",
+        status=200 if form.is_valid() or is_partial_request(request) else 400)
 
 
 # --- Knowledge managers ----------------------------------------------------------------------
