@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from concierge.search.embeddings import DIMENSIONS, from_bytes
+from concierge.search.embeddings import DIMENSIONS, from_bytes, single_blas_thread
 from concierge.search.models import Entry, IndexState
 
 
@@ -61,6 +61,8 @@ class MemoryIndex:
         self._grams: dict[str, list[str]] | None = None
 
     def refresh(self) -> None:
+        if self.revision < 0:
+            single_blas_thread()
         state = IndexState.objects.filter(pk=1).values_list("revision", "generation").first()
         current = state or (0, "")
         if current == (self.revision, self.generation):

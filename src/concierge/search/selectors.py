@@ -30,7 +30,7 @@ from concierge.knowledge.models import Article
 from concierge.knowledge.selectors import article_list_for, reader_language
 from concierge.search.backends import get_backend
 from concierge.search.choices import EntryKind, Outcome
-from concierge.search.embeddings import get_embedder
+from concierge.search.embeddings import embed_query
 from concierge.search.memory import MemoryIndex, memory_index
 from concierge.search.models import Deflection, Entry, Query
 from concierge.search.query import ParsedQuery, parse, synonym_groups
@@ -58,8 +58,15 @@ class Hit:
     summary: str
     category: str
     score: float
-    title_html: SafeString | str = ""
-    summary_html: SafeString | str = ""
+    marker: "Highlighter | None" = None
+
+    @property
+    def title_html(self) -> SafeString:
+        return self.marker.mark(self.title) if self.marker else escape(self.title)
+
+    @property
+    def summary_html(self) -> SafeString:
+        return self.marker.mark(self.summary) if self.marker else escape(self.summary)
 
     @property
     def url(self) -> str:
@@ -113,7 +120,7 @@ def rank(text: str, *, parsed: ParsedQuery | None = None,
     index = index or memory_index()
     parsed = parsed or parse(text, index=index, synonyms=synonym_groups())
     lexical = get_backend().search(parsed.lexical, limit=CANDIDATES) if parsed.lexical else []
-    vector = get_embedder().embed([text])[0]
+    vector = embed_query(text)
     nearest = index.nearest(vector, limit=CANDIDATES, threshold=VECTOR_THRESHOLD)
     scores: dict[int, float] = {}
     for position, entry_id in enumerate(lexical):
@@ -189,10 +196,9 @@ def search_for(*, user, text: str, language: str | None = None, kind: str = "",
                     if (not kind or hit.kind == kind)
                     and (not category or hit.category == category)
                     and (not result_language or hit.language == result_language)]
-    marker = Highlighter(parsed)
+    marker = Highlighter(parsed)  # marks only the hits that are shown, when they are
     for hit in results.hits:
-        hit.title_html = marker.mark(hit.title)
-        hit.summary_html = marker.mark(hit.summary)
+        hit.marker = marker
     return results
 
 

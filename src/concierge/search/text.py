@@ -34,6 +34,8 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 def fold(text: str) -> str:
     """Lower-case, umlauts and ß folded, other accents removed."""
     text = (text or "").lower().translate(_FOLD)
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
