@@ -25,6 +25,7 @@ from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
 from concierge.fulfilment.models import Slot
 from concierge.knowledge.demo import load_articles
+from concierge.search.demo import load_search
 from concierge.tickets import services as tickets
 from concierge.tickets.choices import TicketStatus
 
@@ -289,5 +290,6 @@ def load_demo() -> dict:
     made = load_tickets(people)
     articles = load_articles(owner=people["katrin.braun@alpenblick.example"],
                              reviewer=people["admin@alpenblick.example"])
+    load_search()
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
             "tickets": made, "articles": articles}

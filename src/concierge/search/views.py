@@ -60,11 +60,12 @@ def search_instant(request):
         return HttpResponse("")
     results = selectors.search_for(user=request.user, text=text)
     query_id = _record(request, results, Source.HEADER)
+    requests = selectors.my_requests_for(user=request.user, text=text)
     return render(request, "search/_instant.html", {
-        "results": results, "query_id": query_id,
+        "results": results, "query_id": query_id, "requests": requests,
         "services": results.services[:INSTANT_LIMIT],
         "articles": results.articles[:INSTANT_LIMIT],
-        "requests": selectors.my_requests_for(user=request.user, text=text),
+        "total": len(results.hits) + len(requests),
     })
 
 

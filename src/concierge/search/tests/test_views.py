@@ -186,3 +186,10 @@ def test_analytics_numbers(client, knowledge_manager, django_assert_max_num_quer
     assert context["top"][0]["ctr"] == 0.5
     assert [row["t"] for row in context["no_result"]] == ["fax machine"]
     assert context["unhelpful"][0].slug == "bad"
+
+
+def test_instant_results_say_nothing_found_only_when_nothing_was(employee_client, indexed):
+    found = employee_client.get(reverse("search:instant"), {"q": "password"}).content.decode()
+    assert "Nothing found" not in found and "2 results" in found
+    empty = employee_client.get(reverse("search:instant"), {"q": "qqqq zzzz"}).content.decode()
+    assert "Nothing found" in empty
