@@ -6,7 +6,7 @@ class EntryKind(models.TextChoices):
     """What a search result is."""
 
     ITEM = "item", _("Service")
-    ARTICLE = "article", _("Article")
+    ARTICLE = "article", _("Help article")
 
 
 class Source(models.TextChoices):

@@ -24,6 +24,15 @@ def trigrams(word: str) -> set[str]:
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (a swap of two letters counts once), or limit + 1."""
     if abs(len(a) - len(b)) > limit:
@@ -136,7 +145,9 @@ class MemoryIndex:
         for candidate, _count in shared.most_common(80):
             distance = edit_distance(word, candidate, limit)
             if distance <= limit:
-                key = (distance, -self.vocabulary[candidate])
+                # Fewest edits; then the longest common start (typos happen late in a word:
+                # "vergesen" is "vergessen", not the more frequent "vergeben"); then frequency.
+                key = (distance, -common_prefix(word, candidate), -self.vocabulary[candidate])
                 if best_key is None or key < best_key:
                     best, best_key = candidate, key
         return best

@@ -159,11 +159,10 @@ def search_for(*, user, text: str, language: str | None = None, kind: str = "",
     fields = ["kind", "object_id", "key", "language", "title", "summary", "category",
               "popularity", "helpfulness", "updated_at"]
     entries = Entry.objects.only(*fields).in_bulk([entry_id for entry_id, _ in ranked])
-    # Articles found only in the other language: their version in the reader's language.
-    keys = {e.key for e in entries.values()
-            if e.kind == EntryKind.ARTICLE and e.language != language}
-    translations = {e.key: e for e in Entry.objects.only(*fields).filter(
-        kind=EntryKind.ARTICLE, key__in=keys, language=language)} if keys else {}
+    # Found in the other language only: the version in the reader's language, if any.
+    keys = {e.key for e in entries.values() if e.language != language}
+    translations = {(e.kind, e.key): e for e in Entry.objects.only(*fields).filter(
+        key__in=keys, language=language)} if keys else {}
     visible = _visible(user, [*entries.values(), *translations.values()])
 
     now = timezone.now()
@@ -175,7 +174,7 @@ def search_for(*, user, text: str, language: str | None = None, kind: str = "",
             continue
         shown = entry
         if not result_language:
-            own = translations.get(entry.key) if entry.kind == EntryKind.ARTICLE else None
+            own = translations.get((entry.kind, entry.key))
             if own is not None and (own.kind, own.object_id) in visible:
                 shown = own
         group = (entry.kind, entry.key)

@@ -175,3 +175,18 @@ def test_sqlite_fts_table_follows_the_entries(library):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_entry_fts")
         assert cursor.fetchone()[0] == Entry.objects.count()
+
+
+def test_a_correction_prefers_the_word_with_the_same_start(employee):
+    article(slug="a", title="Passwort vergessen", language="de")
+    article(slug="b", title="Vergeben vergeben vergeben", language="de")
+    index_rebuild()
+    assert search_for(user=employee, text="vergesen").corrections == {"vergesen": "vergessen"}
+
+
+def test_services_show_in_the_readers_language(employee):
+    CatalogItemFactory(slug="laptop", name={"en": "Standard laptop", "de": "Standard-Laptop"},
+                       summary={"en": "A laptop", "de": "Ein Laptop"})
+    index_rebuild()
+    hit = search_for(user=employee, text="standard laptop", language="de").services[0]
+    assert (hit.title, hit.language) == ("Standard-Laptop", "de")
