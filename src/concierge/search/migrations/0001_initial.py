@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='Entry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('item', 'Service'), ('article', 'Article')], max_length=16)),
+                ('kind', models.CharField(choices=[('item', 'Service'), ('article', 'Help article')], max_length=16)),
                 ('object_id', models.PositiveBigIntegerField()),
                 ('key', models.CharField(max_length=120)),
                 ('language', models.CharField(max_length=8)),
