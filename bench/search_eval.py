@@ -6,7 +6,9 @@ For each database (SQLite, then PostgreSQL) it migrates an evaluation database o
 demo articles (``knowledge.demo.load_articles``), builds the index with the real embedder and
 ranks every query with ``search.selectors.rank``, the engine the search box uses, before
 visibility (the evaluation reads as someone who may see every article). A query counts as a
-hit@k when one of its answers is among the first k distinct articles.
+hit@k when one of its answers is among the first k distinct articles; a cross-language query
+(``kind: cross``) only counts versions in the other language than its own. Below the table,
+the same queries ranked by one retriever only (words: FTS5/PostgreSQL; meaning: embeddings).
 
     .venv/bin/python bench/search_eval.py [--db sqlite|postgres ...] [--show-misses]
 """
@@ -71,17 +73,20 @@ def prepare() -> dict:
             "loaded_and_indexed_s": round(time.monotonic() - started, 1)}
 
 
-def ranked_slugs(text: str) -> list[str]:
+def ranked_slugs(text: str, *, language: str = "") -> list[str]:
+    """The articles ``rank`` finds for ``text``, best first; only versions in ``language``
+    when given (cross-language queries must find the other language's version)."""
     from concierge.search.choices import EntryKind
     from concierge.search.models import Entry
     from concierge.search.selectors import rank
 
     ranked = [entry_id for entry_id, _score in rank(text)]
-    entries = Entry.objects.only("kind", "key").in_bulk(ranked)
+    entries = Entry.objects.only("kind", "key", "language").in_bulk(ranked)
     slugs = []
     for entry_id in ranked:
         entry = entries.get(entry_id)
-        if entry and entry.kind == EntryKind.ARTICLE and entry.key not in slugs:
+        if (entry and entry.kind == EntryKind.ARTICLE and entry.key not in slugs
+                and (not language or entry.language == language)):
             slugs.append(entry.key)
     return slugs
 
@@ -90,7 +95,8 @@ def score(queries: list[dict]) -> tuple[dict, list[dict]]:
     groups: dict[str, list[float]] = {}
     misses = []
     for query in queries:
-        slugs = ranked_slugs(query["query"])
+        other = {"en": "de", "de": "en"}[query["lang"]] if query.get("kind") == "cross" else ""
+        slugs = ranked_slugs(query["query"], language=other)
         answers = set(query["answers"])
         position = next((i + 1 for i, slug in enumerate(slugs) if slug in answers), None)
         row = (1.0 if position == 1 else 0.0, 1.0 if position and position <= 3 else 0.0,
@@ -115,10 +121,18 @@ def inner() -> None:
     import yaml
 
     setup_django()
+    from concierge.search import selectors
+
     dataset = prepare()
     queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
     table, misses = score(queries)
-    print(json.dumps({"dataset": dataset, "table": table, "misses": misses}))
+    # The same queries with one retriever only, to show what each contributes.
+    ablation = {}
+    for name, lexical, vector in (("words only", 1.0, 0.0), ("meaning only", 0.0, 1.0)):
+        selectors.LEXICAL_WEIGHT, selectors.VECTOR_WEIGHT = lexical, vector
+        ablation[name] = score(queries)[0]
+    print(json.dumps({"dataset": dataset, "table": table, "misses": misses,
+                      "ablation": ablation}))
 
 
 # --- the driver -------------------------------------------------------------------------------
@@ -149,6 +163,11 @@ def report(database: str, result: dict, *, show_misses: bool) -> str:
             f"hit@3 >= {target:.2f} " + ("met" if row["hit@3"] >= target else "MISSED"))
         lines.append(f"{name:<18} {row['n']:>4} {row['hit@1']:>6.3f} {row['hit@3']:>6.3f} "
                      f"{row['mrr']:>6.3f}  {verdict}")
+    for mode, other in result.get("ablation", {}).items():
+        cells = ", ".join(f"{name} {other[name]['hit@3']:.3f}" for name in ("all", "en", "de",
+                                                                           "cross")
+                          if name in other)
+        lines.append(f"  {mode} (hit@3): {cells}")
     if show_misses:
         for miss in result["misses"]:
             lines.append(f"  miss [{miss['lang']}/{miss.get('kind')}] {miss['query']!r}: "

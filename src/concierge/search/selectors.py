@@ -123,10 +123,9 @@ def rank(text: str, *, parsed: ParsedQuery | None = None,
     vector = embed_query(text)
     nearest = index.nearest(vector, limit=CANDIDATES, threshold=VECTOR_THRESHOLD)
     scores: dict[int, float] = {}
-    for position, entry_id in enumerate(lexical):
-        scores[entry_id] = scores.get(entry_id, 0) + LEXICAL_WEIGHT / (RRF_K + position + 1)
-    for position, (entry_id, _cosine) in enumerate(nearest):
-        scores[entry_id] = scores.get(entry_id, 0) + VECTOR_WEIGHT / (RRF_K + position + 1)
+    for weight, ids in ((LEXICAL_WEIGHT, lexical), (VECTOR_WEIGHT, [i for i, _c in nearest])):
+        for position, entry_id in enumerate(ids if weight else []):
+            scores[entry_id] = scores.get(entry_id, 0) + weight / (RRF_K + position + 1)
     return sorted(scores.items(), key=lambda pair: -pair[1])
 
 
