@@ -175,6 +175,9 @@ PERIODIC_TASKS["knowledge.review_reminders"] = {
 # The sentence embedder (see search/embeddings.py); tests use the tiny HashEmbedder.
 SEARCH_EMBEDDER = env_str("CONCIERGE_SEARCH_EMBEDDER",
                           "concierge.search.embeddings.UniversalSentenceEncoder")
+# View counts and "helpful" votes change without a save: copy them into the index hourly.
+PERIODIC_TASKS["search.ranking_signals"] = {
+    "task": "concierge.search.tasks.search_signals_refresh", "every": 3600}
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -124,6 +124,30 @@ def entry_refresh(*, kind: str, object_id: int) -> None:
     entries_save(kind=kind, object_ids=[object_id], entries=entries)
 
 
+def entry_signals_refresh(*, batch: int = 2000) -> int:
+    """Popularity and helpfulness of every article entry from the article's current counts
+    (views and votes are counted with plain UPDATEs, without a save that would re-index).
+    Returns how many entries changed."""
+    from concierge.knowledge.models import Article
+
+    counts = {pk: (views, yes, no) for pk, views, yes, no in Article.objects.values_list(
+        "pk", "view_count", "helpful_yes", "helpful_no")}
+    entries = Entry.objects.filter(kind=EntryKind.ARTICLE).only(
+        "pk", "object_id", "popularity", "helpfulness")
+    dirty = []
+    for entry in entries.iterator(chunk_size=batch):
+        if entry.object_id not in counts:
+            continue
+        views, yes, no = counts[entry.object_id]
+        popularity, helpfulness = math.log1p(views), (yes + 1) / (yes + no + 2)
+        if (entry.popularity, entry.helpfulness) != (popularity, helpfulness):
+            entry.popularity, entry.helpfulness = popularity, helpfulness
+            dirty.append(entry)
+    for start in range(0, len(dirty), batch):
+        Entry.objects.bulk_update(dirty[start:start + batch], ["popularity", "helpfulness"])
+    return len(dirty)
+
+
 def _order_counts(item_ids: list[int] | None = None) -> dict[int, int]:
     from concierge.tickets.models import Ticket
 

@@ -190,3 +190,16 @@ def test_services_show_in_the_readers_language(employee):
     index_rebuild()
     hit = search_for(user=employee, text="standard laptop", language="de").services[0]
     assert (hit.title, hit.language) == ("Standard-Laptop", "de")
+
+
+def test_view_counts_reach_the_ranking_without_a_save(employee):
+    from concierge.knowledge.models import Article
+    from concierge.search.tasks import search_signals_refresh
+
+    article(slug="wifi-a", title="Wi-Fi guest access")
+    article(slug="wifi-b", title="Wi-Fi guest access")
+    index_rebuild()
+    Article.objects.filter(slug="wifi-b").update(view_count=900, helpful_yes=30)
+    search_signals_refresh.enqueue()
+    assert keys(search_for(user=employee, text="guest wifi"))[:2] == ["wifi-b", "wifi-a"]
+    assert Entry.objects.get(key="wifi-b").popularity > 6
