@@ -45,7 +45,8 @@ class Entry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id", "language"],
                                                name="search_entry_one_per_object")]
-        indexes = [models.Index(fields=["kind", "key"])]
+        indexes = [models.Index(fields=["kind", "key"]),
+                   models.Index(fields=["key", "language"], name="search_entry_key_language")]
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
 
