@@ -81,27 +81,31 @@ class MemoryIndex:
                 return
             if current[1] != self.generation:
                 self._clear()
-            rows = Entry.objects.filter(revision__gt=self.revision).values_list(
-                "id", "embedding", "terms")
-            self._apply(rows.iterator(chunk_size=2000))
+            changed = Entry.objects.filter(revision__gt=self.revision)
+            rows = changed.values_list("id", "embedding", "terms")
+            self._apply(rows.iterator(chunk_size=2000), at_most=changed.count())
             self.revision, self.generation = current
 
-    def _apply(self, rows) -> None:
-        new_ids, new_vectors = [], []
+    def _apply(self, rows, *, at_most: int) -> None:
+        # New vectors go straight into one preallocated block (no list of 100,000 small
+        # arrays and a second copy of them).
+        block = np.empty((at_most, DIMENSIONS), dtype=np.float32)
+        new_ids: list[int] = []
         for entry_id, embedding, terms in rows:
             vector = from_bytes(bytes(embedding)) if embedding else None
             if vector is not None and vector.shape[0] == DIMENSIONS:
                 row = self._row_of.get(entry_id)
-                if row is None:
-                    new_ids.append(entry_id)
-                    new_vectors.append(vector)
-                else:
+                if row is not None:
                     self.matrix[row] = vector
+                elif len(new_ids) < at_most:
+                    block[len(new_ids)] = vector
+                    new_ids.append(entry_id)
             self.vocabulary.update(terms.split())
         if new_ids:
             start = len(self.ids)
             self.ids = np.concatenate([self.ids, np.asarray(new_ids, dtype=np.int64)])
-            self.matrix = np.vstack([self.matrix, np.vstack(new_vectors)])
+            self.matrix = np.concatenate([self.matrix, block[:len(new_ids)]]) if start \
+                else block[:len(new_ids)]
             for offset, entry_id in enumerate(new_ids):
                 self._row_of[entry_id] = start + offset
         self._grams = None

@@ -203,3 +203,22 @@ def test_view_counts_reach_the_ranking_without_a_save(employee):
     search_signals_refresh.enqueue()
     assert keys(search_for(user=employee, text="guest wifi"))[:2] == ["wifi-b", "wifi-a"]
     assert Entry.objects.get(key="wifi-b").popularity > 6
+
+
+def test_each_process_loads_only_what_changed(employee):
+    from concierge.search.memory import memory_index
+
+    first = article(slug="one", title="First article")
+    index_rebuild()
+    index = memory_index()
+    assert len(index.ids) == 1 and index.knows("first")
+    second = article(slug="two", title="Second article")
+    entry_refresh(kind="article", object_id=second.pk)
+    first.title = "First article, renamed"
+    first.save()
+    entry_refresh(kind="article", object_id=first.pk)
+    index = memory_index()
+    assert sorted(index.ids.tolist()) == sorted(Entry.objects.values_list("pk", flat=True))
+    assert index.knows("second") and index.knows("renamed")
+    index_rebuild()  # a new generation: everything is loaded anew
+    assert len(memory_index().ids) == 2
