@@ -99,3 +99,19 @@ def test_results_page_without_javascript(new_page):
     expect(page.locator(".search-hit").first).to_be_visible()
     page.locator(".search-facet__option").first.click()
     expect(page.locator(".search-facet__option.is-selected")).to_have_count(1)
+
+
+def test_knowledge_manager_sees_search_analytics(new_page, console):
+    page = new_page(DESKTOP)
+    sign_in(page, EMPLOYEE)
+    for text in ("drucker", "fax gerät kaputt", "vpn"):
+        page.goto(f"/search/?q={text}")
+    page.context.clear_cookies()
+    sign_in(page, "katrin.braun@alpenblick.example")
+    page.goto("/search/analytics/")
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".search-table").first).to_be_visible()
+    shot(page, "search-analytics", DESKTOP)
+    if violations := axe_violations(page):
+        pytest.fail(format_violations(violations))
+    console.assert_clean()

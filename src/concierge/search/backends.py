@@ -44,6 +44,9 @@ class Backend:
     def clear(self) -> None:
         """Forget everything (the entries are being deleted)."""
 
+    def optimize(self) -> None:
+        """After a rebuild: fresh planner statistics (and, for FTS5, merged segments)."""
+
 
 class SQLiteBackend(Backend):
     def write(self, entries) -> None:
@@ -65,6 +68,13 @@ class SQLiteBackend(Backend):
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_entry_fts")
+
+    def optimize(self) -> None:
+        # Without statistics SQLite reads "status = 'published'" through its index instead of
+        # looking up the few candidate ids (9 ms instead of 0.1 ms at 100,000 articles).
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
+            cursor.execute("ANALYZE")
 
     @staticmethod
     def match_expression(query: LexicalQuery) -> str:
@@ -91,6 +101,10 @@ class SQLiteBackend(Backend):
 
 class PostgresBackend(Backend):
     """The trigger keeps ``tsv`` current on every insert and update: nothing to write here."""
+
+    def optimize(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_entry")
 
     @staticmethod
     def tsquery_text(query: LexicalQuery) -> str:

@@ -12,16 +12,23 @@ distinct words of the index with their document counts).
 
 import threading
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
 from concierge.search.embeddings import DIMENSIONS, from_bytes, single_blas_thread
 from concierge.search.models import Entry, IndexState
+from concierge.search.text import LANGUAGES, stem
 
 
 def trigrams(word: str) -> set[str]:
     padded = f"  {word} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+@lru_cache(maxsize=500_000)
+def stems_of(word: str) -> tuple[str, ...]:
+    return tuple({stem(word, language) for language in LANGUAGES})
 
 
 def common_prefix(a: str, b: str) -> int:
@@ -67,6 +74,8 @@ class MemoryIndex:
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
         self._row_of: dict[int, int] = {}
         self.vocabulary: Counter[str] = Counter()
+        # Entries per stem (English and German): how much of the index a word matches.
+        self.stem_counts: Counter[str] = Counter()
         self._grams: dict[str, list[str]] | None = None
 
     def refresh(self) -> None:
@@ -100,7 +109,9 @@ class MemoryIndex:
                 elif len(new_ids) < at_most:
                     block[len(new_ids)] = vector
                     new_ids.append(entry_id)
-            self.vocabulary.update(terms.split())
+            words = terms.split()
+            self.vocabulary.update(words)
+            self.stem_counts.update({s for word in words for s in stems_of(word)})
         if new_ids:
             start = len(self.ids)
             self.ids = np.concatenate([self.ids, np.asarray(new_ids, dtype=np.int64)])

@@ -185,6 +185,7 @@ def index_rebuild(*, batch: int = 500, progress=None) -> int:
         total += len(entries)
         if progress:
             progress(total)
+    get_backend().optimize()
     return total
 
 

@@ -61,9 +61,10 @@ def stem(word: str, language: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    """Words that carry meaning: stop words removed, unless nothing else is left."""
+    """Words that carry meaning: stop words and single letters (``won't`` -> ``won``, ``t``)
+    removed, unless nothing else is left."""
     found = words(text)
-    kept = [w for w in found if w not in STOPWORDS]
+    kept = [w for w in found if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     return kept or found
 
 

@@ -222,3 +222,21 @@ def test_each_process_loads_only_what_changed(employee):
     assert index.knows("second") and index.knows("renamed")
     index_rebuild()  # a new generation: everything is loaded anew
     assert len(memory_index().ids) == 2
+
+
+def test_words_in_a_quarter_of_a_large_index_are_left_out(monkeypatch, employee):
+    from concierge.search import query
+    from concierge.search.memory import memory_index
+
+    for n in range(8):
+        article(slug=f"a{n}", title=f"Laptop tip {n}")
+    article(slug="dock", title="Laptop docking station")
+    index_rebuild()
+    index = memory_index()
+    groups = query.parse("laptop docking", index=index, synonyms=[]).lexical.groups
+    assert groups == [["laptop"], ["docking"]]  # a small index keeps every word
+    monkeypatch.setattr(query, "COMMON_MIN_ENTRIES", 5)
+    groups = query.parse("laptop docking", index=index, synonyms=[]).lexical.groups
+    assert groups == [["docking"]]
+    assert query.parse("laptop", index=index, synonyms=[]).lexical.groups == [["laptop"]]
+    assert keys(search_for(user=employee, text="laptop docking"))[0] == "dock"
