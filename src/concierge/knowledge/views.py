@@ -134,10 +134,13 @@ def manage_list(request):
         language=filters.get("language", ""), category=filters.get("category", ""),
         query=filters.get("q", ""))
     page = Paginator(articles, 30).get_page(request.GET.get("page"))
-    return render_page_or_partial(request, "knowledge/manage_list.html",
-                                  {"form": form, "page": page,
-                                   "view": filters.get("view") or "all"},
-                                  partial="results")
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render_page_or_partial(request, "knowledge/manage_list.html", {
+        "form": form, "page": page, "view": filters.get("view") or "all",
+        "query_string": f"{kept.urlencode()}&" if kept else "",
+        "counts": selectors.article_manage_counts(user=request.user),
+    }, partial="results")
 
 
 def _preview(form) -> str:

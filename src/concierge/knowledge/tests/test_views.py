@@ -214,7 +214,7 @@ def test_the_manager_list_filters(km_client, password_article, reviewer, topic,
     for n in range(8):
         ArticleFactory(slug=f"other-{n}", category=topic, owner=reviewer,
                        status=ArticleStatus.REVIEW if n % 2 else ArticleStatus.DRAFT)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = km_client.get("/help/manage/?view=review")
     page = response.content.decode()
     assert response.status_code == 200 and page.count("In review") >= 4
@@ -224,6 +224,14 @@ def test_the_manager_list_filters(km_client, password_article, reviewer, topic,
     response = km_client.get("/help/manage/?view=all&q=reset", HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode()
     assert km_client.get("/help/manage/?status=bogus").status_code == 200
+
+
+def test_the_manager_list_pages_keep_the_filters(km_client, topic):
+    for n in range(35):
+        ArticleFactory(slug=f"a-{n}", category=topic, language="de")
+    page = km_client.get("/help/manage/?view=all&language=de").content.decode()
+    assert "?view=all&amp;language=de&amp;page=2" in page
+    assert '<span class="kb-count">0</span>' in page
 
 
 def _form(topic, **extra):
