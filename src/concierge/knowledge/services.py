@@ -199,15 +199,20 @@ def article_view_count(*, article: Article, session) -> bool:
 
 
 def article_review_remind(*, today: datetime.date | None = None) -> int:
-    """E-mail the owner of every published article whose review-by date has passed, once per
-    article and review-by date (a new date means a new reminder). Returns how many were sent."""
+    """Remind the owner of every published article whose review-by date has passed (in the
+    portal, and by e-mail unless they turned that off), once per article and review-by date:
+    a new date that passes again means a new reminder. Returns how many were sent."""
+    from django.urls import reverse
+
     from concierge.knowledge.selectors import stale_articles
-    from concierge.notifications.services import email_send
+    from concierge.notifications.choices import Kind
+    from concierge.notifications.services import notify
 
     sent = 0
     for article in stale_articles(today=today):
-        sent += email_send(
+        sent += notify(
             key=f"knowledge-review:{article.pk}:{article.review_by.isoformat()}",
-            recipient=article.owner, template="knowledge_review_due",
+            recipient=article.owner, kind=Kind.KNOWLEDGE, template="knowledge_review_due",
+            url=reverse("knowledge:manage-edit", args=[article.pk]),
             context={"article": article})
     return sent
