@@ -96,9 +96,15 @@ class Article(models.Model):
             models.UniqueConstraint(fields=["slug", "language"],
                                     name="knowledge_article_slug_language_unique"),
         ]
+        # Lists walk these in order and stop early; status alone is not selective (most
+        # articles are published) and would make SQLite scan instead of using the slug.
         indexes = [
-            models.Index(fields=["status", "language"]),
-            models.Index(fields=["status", "review_by"]),
+            models.Index(fields=["category", "title"], name="knowledge_article_category"),
+            models.Index(fields=["-view_count", "title"], name="knowledge_article_views"),
+            models.Index(fields=["-updated_at"], name="knowledge_article_updated"),
+            models.Index(fields=["review_by"], name="knowledge_article_review_by"),
+            models.Index(fields=["slug"], condition=models.Q(is_faq=True),
+                         name="knowledge_article_faq"),
         ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")

@@ -5,7 +5,7 @@ one of their roles; agents-only articles for agents. Knowledge managers see ever
 their own pages (``article_manage_*``). Anything else is a 404, so slugs never leak.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -89,15 +89,30 @@ def article_translations_for(*, user: User, article: Article) -> list[Article]:
 
 def article_related_for(*, user: User, article: Article) -> list[Article]:
     """Related articles ``user`` may read, one version each, in the reader's language."""
+    slugs = list(article.related_articles.values_list("slug", flat=True))
+    if not slugs:
+        return []
     return list(article_list_preferred(user=user, language=article.language)
-                .filter(slug__in=article.related_articles.values("slug"))
+                .filter(slug__in=slugs)
                 .only("pk", "slug", "language", "title", "summary").order_by("title"))
 
 
+def knowledge_cache_key(*, user: User, language: str | None = None) -> str:
+    """A key for cached knowledge lists: changes when an article is saved or changes status,
+    and differs between readers who may see different articles (organisation, roles, agent)
+    or read another language. One indexed MAX query."""
+    stamp = Article.objects.aggregate(stamp=Max("updated_at"))["stamp"]
+    groups = ".".join(map(str, user.group_ids))
+    return (f"{stamp.timestamp() if stamp else 0}:{reader_language(language)}:"
+            f"{user.organisation_id}:{groups}:{int(user.is_agent)}")
+
+
 def category_list_for(*, user: User, language: str | None = None) -> list[Category]:
-    """Categories with at least one article ``user`` may read, each with ``article_count``."""
-    visible = article_list_preferred(user=user, language=language)
-    counts = dict(visible.order_by().values_list("category_id").annotate(n=Count("pk")))
+    """Categories with at least one article ``user`` may read, each with ``article_count``
+    (articles, not language versions: one slug counts once)."""
+    del language  # every language version counts as the same article
+    counts = dict(article_list_for(user=user).order_by().values_list("category_id")
+                  .annotate(n=Count("slug", distinct=True)))
     categories = list(Category.objects.filter(pk__in=counts.keys()))
     for category in categories:
         category.article_count = counts[category.pk]

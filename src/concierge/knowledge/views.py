@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,20 +28,31 @@ def _query(request) -> str:
 
 # --- Readers ---------------------------------------------------------------------------------
 
-@login_required
-@require_GET
-def knowledge_home(request):
-    user = request.user
+# The knowledge home's lists are cached this long (keyed by the latest article change and
+# what the reader may see); counting every visible article per topic is the slow part.
+HOME_CACHE_SECONDS = 300
+
+
+def _home_lists(user) -> dict:
     articles = selectors.article_list_preferred(user=user).select_related("category").only(
         "pk", "slug", "language", "title", "summary", "category__slug", "category__name",
         "updated_at", "view_count")
-    return render(request, "knowledge/knowledge_home.html", {
+    return {
         "categories": selectors.category_list_for(user=user),
         "faqs": list(articles.filter(is_faq=True).order_by("-view_count", "title")[:8]),
         "popular": list(articles.order_by("-view_count", "title")[:6]),
         "recent": list(articles.order_by("-updated_at")[:6]),
-        "can_manage": selectors.may_manage(user),
-    })
+    }
+
+
+@login_required
+@require_GET
+def knowledge_home(request):
+    user = request.user
+    key = f"knowledge-home:{selectors.knowledge_cache_key(user=user)}"
+    lists = cache.get_or_set(key, lambda: _home_lists(user), HOME_CACHE_SECONDS)
+    return render(request, "knowledge/knowledge_home.html",
+                  {**lists, "can_manage": selectors.may_manage(user)})
 
 
 @login_required
@@ -49,7 +61,7 @@ def category_detail(request, slug: str):
     category = selectors.category_get(slug)
     articles = (selectors.article_list_preferred(user=request.user).filter(category=category)
                 .only("pk", "slug", "language", "title", "summary", "updated_at", "is_faq")
-                .order_by("-is_faq", "title"))
+                .order_by("title"))
     page = Paginator(articles, 30).get_page(request.GET.get("page"))
     if not page.object_list and page.number == 1:
         raise Http404("Nothing to read here")

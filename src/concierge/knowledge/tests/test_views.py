@@ -31,7 +31,7 @@ def test_the_help_home_shows_topics_faqs_popular_and_recent(employee_client, pas
     for n in range(12):
         ArticleFactory(slug=f"more-{n}", category=KnowledgeCategoryFactory(slug=f"t{n % 4}"),
                        view_count=n, is_faq=n % 2 == 0)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = employee_client.get("/help/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -39,6 +39,32 @@ def test_the_help_home_shows_topics_faqs_popular_and_recent(employee_client, pas
     assert "Frequently asked" in page and "Most read" in page and "Recently updated" in page
     assert 'action="/search/"' in page and 'aria-current="page"' in page
     assert "Passwort zurücksetzen" not in page  # one version per article: the reader's
+
+
+def test_the_help_home_is_cached_until_an_article_changes(employee_client, password_article,
+                                                          django_assert_max_num_queries,
+                                                          knowledge_manager, reviewer):
+    from concierge.knowledge import services
+
+    employee_client.get("/help/")
+    with django_assert_max_num_queries(11):
+        assert "Reset your password" in employee_client.get("/help/").content.decode()
+    draft = services.article_create(author=knowledge_manager, slug="new-one", language="en",
+                                    title="A brand new article", category=password_article.category)
+    assert "A brand new article" not in employee_client.get("/help/").content.decode()
+    services.article_transition(article=draft, actor=knowledge_manager, to="review")
+    services.article_transition(article=draft, actor=reviewer, to="published")
+    assert "A brand new article" in employee_client.get("/help/").content.decode()
+
+
+def test_readers_who_see_different_articles_do_not_share_the_cache(client, agent, employee,
+                                                                   topic):
+    ArticleFactory(slug="desk-only", title="Desk only", category=topic,
+                   audience=Audience.AGENTS)
+    client.force_login(agent)
+    assert "Desk only" in client.get("/help/").content.decode()
+    client.force_login(employee)
+    assert "Desk only" not in client.get("/help/").content.decode()
 
 
 def test_german_readers_get_german_versions(employee, client, password_article):
@@ -74,7 +100,7 @@ def test_the_article_page(employee_client, password_article, incident_item, webc
     other = ArticleFactory(slug="set-up-mfa", title="Set up MFA",
                            category=password_article.category)
     password_article.related_articles.add(other)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = employee_client.get("/help/reset-password/")
     page = response.content.decode()
     assert response.status_code == 200
