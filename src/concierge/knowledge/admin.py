@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from concierge.knowledge.models import Article, ArticleVersion, Category, Feedback
 
@@ -34,6 +35,15 @@ class ArticleAdmin(admin.ModelAdmin):
                        "updated_at"]
     list_select_related = ["category", "owner"]
     inlines = [ArticleVersionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The admin keeps the version history like the portal's editor does.
+        if not change or {"title", "summary", "body"} & set(form.changed_data):
+            from concierge.knowledge.services import article_version_add
+
+            article_version_add(article=obj, author=request.user,
+                                note=gettext("Saved in the admin"))
 
 
 @admin.register(Feedback)

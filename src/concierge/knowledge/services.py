@@ -44,10 +44,18 @@ def _audit(action: str, article: Article, actor: User | None, **data) -> None:
 
 
 def _version_add(article: Article, *, author: User | None, note: str = "") -> ArticleVersion:
+    """Record the article's current texts as its next version."""
     last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return ArticleVersion.objects.create(
         article=article, number=last + 1, title=article.title, summary=article.summary,
         body=article.body, author=author, note=note[:200])
+
+
+def article_version_add(*, article: Article, author: User | None,
+                        note: str = "") -> ArticleVersion:
+    """Record the article's current texts as a new version (for saves outside these services,
+    such as the admin)."""
+    return _version_add(article, author=author, note=note)
 
 
 def _set_m2m(article: Article, values: dict) -> None:

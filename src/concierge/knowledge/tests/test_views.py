@@ -374,6 +374,24 @@ def test_the_admin_edits_articles(client, admin_user, password_article):
     assert client.get("/admin/knowledge/feedback/").status_code == 200
 
 
+def test_saving_the_text_in_the_admin_adds_a_version(client, admin_user, password_article):
+    client.force_login(admin_user)
+    url = f"/admin/knowledge/article/{password_article.pk}/change/"
+    response = client.get(url)
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"body": "New text.", "tags": '["password"]', "related_items": [],
+                 "related_articles": [], "organisations": [], "roles": [],
+                 "versions-TOTAL_FORMS": 1, "versions-INITIAL_FORMS": 1,
+                 "versions-MIN_NUM_FORMS": 0, "versions-MAX_NUM_FORMS": 1000,
+                 "versions-0-id": password_article.versions.get().pk,
+                 "versions-0-article": password_article.pk})
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert password_article.versions.order_by("-number").first().body == "New text."
+
+
 def test_the_navigation_links_to_help(employee_client):
     page = employee_client.get("/").content.decode()
     assert page.count('href="/help/"') >= 2  # header and phone tab bar
