@@ -181,6 +181,11 @@ def article_manage_get(*, user: User, pk: int) -> Article:
     return article
 
 
+def feedback_list(*, article: Article, limit: int = 10) -> list:
+    """The newest answers to "Was this helpful?" with a comment, for the article's managers."""
+    return list(article.feedback.exclude(comment="").select_related("user")[:limit])
+
+
 def version_list(*, article: Article) -> list[ArticleVersion]:
     return list(article.versions.select_related("author").order_by("-number"))
 

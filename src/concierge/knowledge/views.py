@@ -204,6 +204,7 @@ def manage_edit(request, pk: int):
                               if code != article.language
                               and not article.translations().filter(language=code).exists()],
         "translations": list(article.translations()),
+        "comments": selectors.feedback_list(article=article),
     }, status=400 if form.errors else 200)
 
 

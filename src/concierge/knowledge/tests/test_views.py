@@ -355,6 +355,16 @@ def test_adding_a_translation(km_client, topic, knowledge_manager):
     assert km_client.get(f"/help/manage/{article.pk}/translate/fr/").status_code == 404
 
 
+def test_the_editor_shows_what_readers_said(km_client, password_article, employee):
+    from concierge.knowledge.services import feedback_give
+
+    feedback_give(article=password_article, user=employee, helpful=False,
+                  comment="The link <b>expired</b>.", query="pw reset")
+    page = km_client.get(f"/help/manage/{password_article.pk}/").content.decode()
+    assert "0 found it helpful, 1 did not" in page
+    assert "The link &lt;b&gt;expired&lt;/b&gt;." in page and "pw reset" in page
+
+
 def test_unknown_manager_pages_are_404(km_client):
     assert km_client.get("/help/manage/999999/").status_code == 404
     assert km_client.get("/help/manage/999999/history/").status_code == 404
