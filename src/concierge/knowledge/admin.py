@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext
 
-from concierge.knowledge.models import Article, ArticleVersion, Category, Feedback
+from concierge.knowledge.models import (
+    Article,
+    ArticleImage,
+    ArticleVersion,
+    Category,
+    Feedback,
+)
 
 
 @admin.register(Category)
@@ -52,3 +58,14 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_filter = ["helpful"]
     search_fields = ["article__title", "comment", "query"]
     raw_id_fields = ["article", "user"]
+
+
+@admin.register(ArticleImage)
+class ArticleImageAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "alt", "content_type", "size", "uploaded_by", "created_at"]
+    search_fields = ["name", "slug", "alt"]
+    readonly_fields = ["key", "slug", "file", "name", "content_type", "size", "uploaded_by",
+                       "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploaded on the article's page, where the content is checked

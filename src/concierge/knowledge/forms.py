@@ -133,6 +133,14 @@ class TranslationForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 18, "class": "code-editor"}))
 
 
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("Picture"),
+                            help_text=_("PNG, JPG, GIF or WebP, at most 5 MB."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    alt = forms.CharField(label=_("What the picture shows"), max_length=200,
+                          help_text=_("Read out to people who cannot see it."))
+
+
 class FeedbackForm(forms.Form):
     helpful = forms.TypedChoiceField(
         label=_("Was this helpful?"), choices=[("yes", _("Yes")), ("no", _("No"))],

@@ -1,5 +1,7 @@
 """Knowledge articles: self-help in the user's language, written and reviewed in the portal."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -181,3 +183,37 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article}: {'yes' if self.helpful else 'no'}"
+
+
+class ArticleImage(models.Model):
+    """A picture uploaded for an article's text, shared by its language versions (same slug).
+
+    Served only by ``knowledge:image`` to signed-in people; the random key is its address.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("article"), max_length=120, db_index=True)
+    file = models.FileField(upload_to="knowledge/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    alt = models.CharField(_("description"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("article picture")
+        verbose_name_plural = _("article pictures")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:image", args=[self.key])
+
+    @property
+    def markdown(self) -> str:
+        alt = self.alt.replace("[", "(").replace("]", ")")
+        return f"![{alt}]({self.get_absolute_url()})"

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from concierge.accounts.choices import Role
 from concierge.accounts.models import User
 from concierge.knowledge.choices import ArticleStatus, Audience
-from concierge.knowledge.models import Article, ArticleVersion, Category
+from concierge.knowledge.models import Article, ArticleImage, ArticleVersion, Category
 
 LANGUAGES = ("en", "de")
 
@@ -195,3 +195,15 @@ def stale_articles(*, today=None) -> QuerySet[Article]:
     today = today or timezone.localdate()
     return (Article.objects.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today,
                                    owner__isnull=False).select_related("owner"))
+
+
+def image_list(*, article: Article) -> list[ArticleImage]:
+    """Pictures uploaded for any language version of ``article``."""
+    return list(ArticleImage.objects.filter(slug=article.slug))
+
+
+def image_get(*, key) -> ArticleImage:
+    image = ArticleImage.objects.filter(key=key).first()
+    if image is None:
+        raise Http404("No such picture")
+    return image

@@ -10,13 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.files import check_upload
 from concierge.knowledge.choices import ArticleStatus, Audience
-from concierge.knowledge.models import Article, ArticleVersion, Feedback, normalise_tags
+from concierge.knowledge.models import (
+    Article,
+    ArticleImage,
+    ArticleVersion,
+    Feedback,
+    normalise_tags,
+)
 
 logger = logging.getLogger("concierge.audit")
 
 # Slugs that would hide a page of the knowledge base (/help/<slug>/).
-RESERVED_SLUGS = {"manage", "category", "c"}
+RESERVED_SLUGS = {"manage", "category", "images"}
 # A published article is looked at again after this long unless its owner says otherwise.
 DEFAULT_REVIEW_AFTER = datetime.timedelta(days=365)
 
@@ -114,6 +121,24 @@ def article_update(*, article: Article, author: User, note: str = "", **values) 
         _version_add(article, author=author, note=note)
     _audit("knowledge.article.updated", article, author, text_changed=text_changed)
     return article
+
+
+IMAGE_KINDS = ("png", "jpg", "gif", "webp")
+IMAGE_MAX_MB = 5
+
+
+def image_store(*, article: Article, upload, alt: str, uploaded_by: User) -> ArticleImage:
+    """Keep a picture for ``article``'s text (all its language versions), checked by its
+    content; raises ValidationError with a message for the person."""
+    checked = check_upload(upload, allowed_kinds=IMAGE_KINDS, max_mb=IMAGE_MAX_MB)
+    name = (upload.name or "picture").replace("/", "_").replace("\\", "_")[-200:]
+    image = ArticleImage(slug=article.slug, name=name, alt=alt.strip()[:200],
+                         content_type=checked.content_type, size=checked.size,
+                         uploaded_by=uploaded_by)
+    image.file.save(f"{image.key.hex}.{checked.kind}", upload, save=False)
+    image.save()
+    _audit("knowledge.image.uploaded", article, uploaded_by, image=str(image.key))
+    return image
 
 
 def article_author(article: Article) -> int | None:

@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,13 @@ from concierge.core.markdown import render_markdown
 from concierge.knowledge import selectors, services
 from concierge.knowledge.choices import ArticleLanguage, ArticleStatus
 from concierge.knowledge.diff import version_diff
-from concierge.knowledge.forms import ArticleForm, FeedbackForm, ManageFilterForm, TranslationForm
+from concierge.knowledge.forms import (
+    ArticleForm,
+    FeedbackForm,
+    ImageForm,
+    ManageFilterForm,
+    TranslationForm,
+)
 from concierge.knowledge.models import Feedback
 
 INCIDENT_ITEM = "something-broken"
@@ -205,6 +212,8 @@ def manage_edit(request, pk: int):
                               and not article.translations().filter(language=code).exists()],
         "translations": list(article.translations()),
         "comments": selectors.feedback_list(article=article),
+        "images": selectors.image_list(article=article),
+        "image_form": ImageForm(),
     }, status=400 if form.errors else 200)
 
 
@@ -278,3 +287,42 @@ def manage_translate(request, pk: int, language: str):
     return render(request, "knowledge/manage_translate.html", {
         "form": form, "article": article, "language": ArticleLanguage(language),
         "preview": _preview(form)}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def manage_image_upload(request, pk: int):
+    article = selectors.article_manage_get(user=request.user, pk=pk)
+    form = ImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            image = services.image_store(article=article, upload=form.cleaned_data["image"],
+                                         alt=form.cleaned_data["alt"],
+                                         uploaded_by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Picture uploaded. Put this line in the text where it "
+                                        "belongs: %(markdown)s") % {"markdown": image.markdown})
+    else:
+        messages.error(request, " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items()))
+    return redirect(f"{reverse('knowledge:manage-edit', args=[article.pk])}#pictures")
+
+
+@login_required
+@require_GET
+def image_detail(request, key):
+    """A picture of an article, for signed-in people (its random key is its address)."""
+    image = selectors.image_get(key=key)
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("File missing") from None
+    response = FileResponse(handle, content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # The key changes with the content, so the browser may keep it.
+    response["Cache-Control"] = "private, max-age=604800, immutable"
+    return response

@@ -412,3 +412,59 @@ def test_stale_articles_show_in_the_due_view(km_client, password_article):
         review_by=timezone.localdate() - datetime.timedelta(days=2))
     page = km_client.get("/help/manage/?view=stale").content.decode()
     assert "Reset your password" in page
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_manager_uploads_a_picture_and_readers_see_it(km_client, password_article, employee):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concierge.knowledge.models import ArticleImage
+
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("screen.png", _png(), content_type="image/png"),
+        "alt": "The sign-in page"}, follow=True)
+    image = ArticleImage.objects.get()
+    page = response.content.decode()
+    assert f"![The sign-in page](/help/images/{image.key}/)" in page
+    assert image.slug == "reset-password" and image.content_type == "image/png"
+
+    client = km_client  # the same test client, now as a reader
+    client.force_login(employee)
+    served = client.get(image.get_absolute_url())
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == _png()
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert client.get("/help/images/00000000-0000-0000-0000-000000000000/").status_code == 404
+    client.logout()
+    assert client.get(image.get_absolute_url()).status_code == 302
+
+
+def test_only_pictures_are_accepted(km_client, password_article):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concierge.knowledge.models import ArticleImage
+
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("evil.png", b"<script>alert(1)</script>",
+                                    content_type="image/png"), "alt": "x"}, follow=True)
+    assert "not a file type we accept" in response.content.decode()
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {"alt": ""},
+                              follow=True)
+    assert "Picture" in response.content.decode() and not ArticleImage.objects.exists()
+
+
+def test_readers_cannot_upload_pictures(employee_client, password_article):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = employee_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("a.png", _png()), "alt": "x"})
+    assert response.status_code == 404
