@@ -164,6 +164,7 @@ TASKS_LEASE_SECONDS = env_int("CONCIERGE_TASK_LEASE_SECONDS", 600, minimum=0)
 # Run by the worker's scheduler (manage.py worker): name -> task and interval in seconds.
 PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
+    "fulfilment.nudge": {"task": "concierge.fulfilment.tasks.fulfilment_nudge", "every": 900},
 }
 
 # --- Knowledge base ---------------------------------------------------------------------------
