@@ -47,9 +47,9 @@ class ArticleForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     body = forms.CharField(
         label=_("Text"), required=False,
-        help_text=_("Markdown: ## heading, **bold**, - list, [link](https://…), "
-                    "![picture](/media/…). A video link on a line of its own becomes a player "
-                    "(YouTube without cookies, Vimeo)."),
+        help_text=_("Markdown: ## heading, **bold**, - list, [link](https://…). Pictures: "
+                    "upload them under “Pictures” below and paste their line. A video link on "
+                    "a line of its own becomes a player (YouTube without cookies, Vimeo)."),
         widget=forms.Textarea(attrs={"rows": 18, "class": "code-editor", "spellcheck": "true"}))
     category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.all())
     tags = forms.CharField(label=_("Tags"), required=False, max_length=500,
