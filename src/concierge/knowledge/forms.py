@@ -48,7 +48,8 @@ class ArticleForm(forms.Form):
     body = forms.CharField(
         label=_("Text"), required=False,
         help_text=_("Markdown: ## heading, **bold**, - list, [link](https://…). Pictures: "
-                    "upload them under “Pictures” below and paste their line. A video link on "
+                    "upload them under “Pictures” (once the draft is saved) and paste their line. "
+                    "A video link on "
                     "a line of its own becomes a player (YouTube without cookies, Vimeo)."),
         widget=forms.Textarea(attrs={"rows": 18, "class": "code-editor", "spellcheck": "true"}))
     category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.all())
