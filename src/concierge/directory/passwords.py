@@ -10,8 +10,8 @@ import functools
 import gzip
 from pathlib import Path
 
+import django.contrib.auth
 from django.conf import settings
-from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +27,7 @@ def common_passwords(path: str) -> frozenset[str]:
 
 def common_passwords_file() -> str:
     return getattr(settings, "DIRECTORY_COMMON_PASSWORDS", "") or \
-        str(CommonPasswordValidator.DEFAULT_PASSWORD_LIST_PATH)
+        str(Path(django.contrib.auth.__file__).parent / "common-passwords.txt.gz")
 
 
 def character_classes(password: str) -> int:
