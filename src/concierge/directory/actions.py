@@ -25,7 +25,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from concierge.directory.choices import ChangeKind
-from concierge.directory.client import DirectoryError, get_directory, login_from_name
+from concierge.directory.client import (
+    DirectoryError,
+    directory_configured,
+    get_directory,
+    login_from_name,
+)
 from concierge.directory.models import DirectoryChange
 from concierge.directory.services import change_record
 from concierge.fulfilment.actions import action
@@ -48,6 +53,11 @@ def _date(ticket, key: str) -> datetime.date | None:
         return None
 
 
+def _key(value) -> str:
+    """Answers and map keys compared without case and trailing separators (folder paths)."""
+    return str(value).strip().rstrip("\\/").lower()
+
+
 def _groups(ticket, params: dict) -> list[str]:
     groups = list(params.get("groups") or [])
     if params.get("group"):
@@ -55,11 +65,11 @@ def _groups(ticket, params: dict) -> list[str]:
     if params.get("group_from"):
         values = _answer(ticket, params["group_from"])
         values = values if isinstance(values, list) else [values]
-        mapping = {str(k).lower(): v for k, v in (params.get("group_map") or {}).items()}
+        mapping = {_key(k): v for k, v in (params.get("group_map") or {}).items()}
         for value in values:
             if value in (None, ""):
                 continue
-            group = mapping.get(str(value).strip().lower())
+            group = mapping.get(_key(value))
             if not group:
                 raise DirectoryError(f"no directory group for {params['group_from']}={value!r}; "
                                      "add it to the plan's group_map or do it by hand")
@@ -91,11 +101,18 @@ def _add_groups(task, directory, dn: str, groups: list[str], *, until=None) -> l
     return done
 
 
+def _directory():
+    if not directory_configured():
+        raise DirectoryError("no directory is connected (DIRECTORY_URL): please do this step "
+                             "by hand")
+    return get_directory()
+
+
 @action("directory.create_account")
 def create_account(task, params: dict) -> str:
     if _already(task):
         return "already done"
-    ticket, directory = task.ticket, get_directory()
+    ticket, directory = task.ticket, _directory()
     given, surname = str(_answer(ticket, "first_name") or "").strip(), \
         str(_answer(ticket, "last_name") or "").strip()
     if not given or not surname:
@@ -133,7 +150,7 @@ def create_account(task, params: dict) -> str:
 def add_to_group(task, params: dict) -> str:
     if _already(task):
         return "already done"
-    directory = get_directory()
+    directory = _directory()
     groups = _groups(task.ticket, params)
     if not groups:
         raise DirectoryError("the plan names no group")
@@ -147,7 +164,7 @@ def add_to_group(task, params: dict) -> str:
 def remove_from_group(task, params: dict) -> str:
     if _already(task):
         return "already done"
-    directory = get_directory()
+    directory = _directory()
     groups = _groups(task.ticket, params)
     if not groups:
         raise DirectoryError("the plan names no group")
@@ -163,7 +180,7 @@ def remove_from_group(task, params: dict) -> str:
 def disable_account(task, params: dict) -> str:
     if _already(task):
         return "already done"
-    ticket, directory = task.ticket, get_directory()
+    ticket, directory = task.ticket, _directory()
     person = _answer(ticket, params.get("person_from", "person"))
     email = person.get("email", "") if isinstance(person, dict) else str(person or "")
     dn = _person_dn(directory, email)

@@ -80,7 +80,9 @@ PEOPLE = (
            "+49 89 1234 200"),
     Person("otto", "Otto", "Outsider", "otto@acme.example", "Sales", "Sales"),
 )
-GROUPS = ("finance-reports", "sap-approvers", "jira-users", "vpn-users")
+# The groups the demo catalog's plans name (catalog/fixtures/demo-catalog.yaml).
+GROUPS = ("finance-reports", "claims-team", "sap-users", "sap-approvers", "salesforce-users",
+          "workday-users", "jira-users", "confluence-users", "powerbi-users", "vpn-users")
 
 
 def base_ldif(people=PEOPLE, groups=GROUPS, *, service_password: str) -> str:
