@@ -217,8 +217,9 @@ class Directory:
     def _user_from(self, entry) -> DirectoryUser:
         attribute = self.config.attribute
         if self.config.mode == AD:
-            lockout = entry["lockoutTime"].value if "lockoutTime" in entry else None
-            locked = bool(lockout) and str(lockout) not in ("0", "1601-01-01 00:00:00+00:00")
+            # A FILETIME; ldap3 may format it as a date, so read the raw number (0 = unlocked).
+            raw = entry["lockoutTime"].raw_values if "lockoutTime" in entry else []
+            locked = bool(raw) and raw[0].strip() not in (b"", b"0")
             disabled = bool(int(_first(entry, "userAccountControl") or 0) & AD_DISABLED)
         else:
             lock = _first(entry, "pwdAccountLockedTime")
