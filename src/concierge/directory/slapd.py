@@ -20,6 +20,7 @@ The directory it serves (``dc=example,dc=org``):
 import base64
 import contextlib
 import hashlib
+import os
 import secrets
 import shutil
 import socket
@@ -246,9 +247,16 @@ def running_slapd(folder: Path | None = None) -> Iterator[Slapd]:
         yield server
 
 
-if __name__ == "__main__":  # pragma: no cover - a quick look: python -m ...slapd
+if __name__ == "__main__":  # pragma: no cover - for trying it out by hand
+    import shlex
+
     with running_slapd() as server:
-        print(server.url, server.settings(), flush=True)
+        values = server.settings() | {
+            "DIRECTORY_ORGANISATIONS": f"{os.environ.get('ORG', 'alpenblick')}:{PEOPLE_DN}"}
+        for name, value in values.items():
+            print(f"export {name}={shlex.quote(str(value))}")
+        print(f"# people: {', '.join(p.mail for p in PEOPLE)}; password {DEMO_PASSWORD}",
+              flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
