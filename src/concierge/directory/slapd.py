@@ -80,6 +80,9 @@ PEOPLE = (
     Person("alex", "Alex", "Agent", "agent@acme.example", "Service desk", "IT",
            "+49 89 1234 200"),
     Person("otto", "Otto", "Outsider", "otto@acme.example", "Sales", "Sales"),
+    # The demo company's employee (portal/demo.py), for trying the self-service by hand.
+    Person("anna.schmidt", "Anna", "Schmidt", "anna.schmidt@alpenblick.example", "Sachbearbeiterin",
+           "Finanzen", "+49 89 2000 100", "+49 170 5550100", ("finance-reports",)),
 )
 # The groups the demo catalog's plans name (catalog/fixtures/demo-catalog.yaml).
 GROUPS = ("finance-reports", "claims-team", "sap-users", "sap-approvers", "salesforce-users",
@@ -252,7 +255,7 @@ if __name__ == "__main__":  # pragma: no cover - for trying it out by hand
 
     with running_slapd() as server:
         values = server.settings() | {
-            "DIRECTORY_ORGANISATIONS": f"{os.environ.get('ORG', 'alpenblick')}:{PEOPLE_DN}"}
+            "DIRECTORY_ORGANISATIONS": f"{os.environ.get('ORG', 'alpine')}:{PEOPLE_DN}"}
         for name, value in values.items():
             print(f"export {name}={shlex.quote(str(value))}")
         print(f"# people: {', '.join(p.mail for p in PEOPLE)}; password {DEMO_PASSWORD}",
