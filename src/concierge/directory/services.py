@@ -206,8 +206,8 @@ def reset_verify(*, challenge_id, code: str, address: str | None) -> ResetChalle
 
 @transaction.atomic
 def _verify(*, challenge_id, code: str, address: str | None):
-    challenge = ResetChallenge.objects.select_for_update().select_related("user").filter(
-        pk=challenge_id).first()
+    challenge = ResetChallenge.objects.select_for_update(of=("self",)).select_related(
+        "user").filter(pk=challenge_id).first()
     if challenge is None or challenge.finished_at:
         return None, False
     code = "".join(code.split())[:12]
