@@ -102,6 +102,12 @@ def reset_start(*, login: str, address: str | None) -> ResetChallenge:
         audit_record(action="directory.reset.started", result=AuditResult.UNAVAILABLE,
                      login=login, address=address)
         raise
+    if person is not None and person.disabled:
+        # A disabled account (a leaver, a joiner before the first day) gets no code: the answer
+        # is the one for an unknown name.
+        audit_record(action="directory.reset.started", result=AuditResult.FAILURE, login=login,
+                     dn=person.dn, address=address, detail="account disabled")
+        person = None
     account_key = (person.dn if person else login).lower()
     if not _within_limit(f"directory-reset:acct:{hashlib.sha256(account_key.encode()).hexdigest()}",
                          settings.DIRECTORY_RESETS_PER_ACCOUNT):

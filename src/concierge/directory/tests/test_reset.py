@@ -203,3 +203,14 @@ def test_without_a_directory_the_pages_say_so_and_sign_in_has_no_link(client, se
 
 def test_sign_in_page_links_to_the_reset(client, directory):
     assert b'href="/password/"' in client.get(reverse("account_login")).content
+
+
+def test_a_disabled_account_gets_no_code(client, ldap_person,
+                                         django_capture_on_commit_callbacks):
+    person = ldap_person(mobile="+49 170 560")
+    directory = Directory()
+    directory.set_enabled(directory.find_user(person.uid).dn, False)
+    response = start(client, person.uid, django_capture_on_commit_callbacks)
+    assert response["Location"] == reverse("directory:reset-code")
+    assert sms.outbox == []
+    assert AuditEvent.objects.filter(detail="account disabled").exists()
