@@ -321,8 +321,14 @@ class Directory:
 
     # --- writing -------------------------------------------------------------------------
 
+    def _check_ad_transport(self) -> None:
+        if self.config.mode == AD and not self.config.url.lower().startswith("ldaps://"):
+            raise DirectoryError(_("Active Directory takes passwords only over an encrypted "
+                                   "connection: DIRECTORY_URL must start with ldaps://."))
+
     def set_password(self, dn: str, password: str) -> None:
         """Set a new password (a reset: no old password) as the service account."""
+        self._check_ad_transport()
         def run(connection):
             if self.config.mode == AD:
                 connection.modify(dn, {"unicodePwd": [(MODIFY_REPLACE, [_ad_password(password)])]})
@@ -335,6 +341,7 @@ class Directory:
         """A person changes their own password; WrongPassword if ``old_password`` is not it."""
         if not old_password:
             raise WrongPassword(_("The password is not right."))
+        self._check_ad_transport()
         connection = self.connect(dn, old_password)
         try:
             if self.config.mode == AD:

@@ -123,3 +123,14 @@ def test_ldaps_server_validates_certificates():
                                        timeout=3)).server()
     assert server.ssl and server.tls.validate == ssl.CERT_REQUIRED
     assert server.connect_timeout == 3
+
+
+def test_passwords_go_to_active_directory_only_over_ldaps(ad):
+    from concierge.directory.client import DirectoryError
+
+    plain = MockDirectory(DirectoryConfig(**{**ad.config.__dict__, "url": "ldap://dc1"}))
+    with pytest.raises(DirectoryError, match="ldaps://"):
+        plain.set_password(DN, "Nouveau-mot-2026!")
+    with pytest.raises(DirectoryError, match="ldaps://"):
+        plain.change_password(DN, "Old-pass-1!", "Nouveau-mot-2026!")
+    assert plain.binds == []

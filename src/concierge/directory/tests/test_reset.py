@@ -214,3 +214,11 @@ def test_a_disabled_account_gets_no_code(client, ldap_person,
     assert response["Location"] == reverse("directory:reset-code")
     assert sms.outbox == []
     assert AuditEvent.objects.filter(detail="account disabled").exists()
+
+
+def test_code_page_queries_stay_few(client, ldap_person, django_assert_max_num_queries,
+                                    django_capture_on_commit_callbacks):
+    person = ldap_person(mobile="+49 170 561")
+    start(client, person.uid, django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("directory:reset-code")).status_code == 200
