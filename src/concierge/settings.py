@@ -197,7 +197,7 @@ DIRECTORY_PASSWORD_CLASSES = env_int("DIRECTORY_PASSWORD_CLASSES", 3, minimum=1)
 DIRECTORY_PASSWORD_HISTORY = env_int("DIRECTORY_PASSWORD_HISTORY", 0, minimum=0)
 # Self-service resets: per account and per address, per hour.
 DIRECTORY_RESETS_PER_ACCOUNT = env_int("DIRECTORY_RESETS_PER_ACCOUNT", 3, minimum=1)
-DIRECTORY_RESETS_PER_ADDRESS = env_int("DIRECTORY_RESETS_PER_ADDRESS", 20, minimum=1)
+DIRECTORY_RESETS_PER_ADDRESS = env_int("DIRECTORY_RESETS_PER_ADDRESS", 50, minimum=1)
 # The e-mail domain of accounts the "new colleague" service creates.
 DIRECTORY_MAIL_DOMAIN = env_str("DIRECTORY_MAIL_DOMAIN", "example.org")
 # Text messages with one-time codes: a file per message in var/sms/ unless a gateway is set.

@@ -252,7 +252,10 @@ def running_slapd(folder: Path | None = None) -> Iterator[Slapd]:
 
 if __name__ == "__main__":  # pragma: no cover - for trying it out by hand
     import shlex
+    import signal
 
+    # Stopped by a service manager or `timeout`: stop slapd too, as on Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with running_slapd() as server:
         values = server.settings() | {
             "DIRECTORY_ORGANISATIONS": f"{os.environ.get('ORG', 'alpine')}:{PEOPLE_DN}"}
