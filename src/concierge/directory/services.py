@@ -337,7 +337,7 @@ def sessions_end_for(*, user: User, keep: str | None = None) -> int:
     if apps.is_installed("allauth.usersessions"):
         from allauth.usersessions.models import UserSession
 
-        for session in UserSession.objects.filter(user=user):
+        for session in UserSession.objects.purge_and_list(user):
             if session.session_key != keep:
                 session.end()
                 ended += 1
