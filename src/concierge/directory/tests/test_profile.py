@@ -46,6 +46,7 @@ def test_change_sets_it_and_ends_the_other_sessions(person_client):
 
     elsewhere = Client()
     elsewhere.force_login(user)
+    assert elsewhere.get(reverse("accounts:profile")).status_code == 200  # a session in use
     response = client.post(reverse("directory:change"), {
         "old_password": person.password, "password1": "Changed-pw-2026!",
         "password2": "Changed-pw-2026!"})
@@ -53,6 +54,7 @@ def test_change_sets_it_and_ends_the_other_sessions(person_client):
     assert Directory().authenticate(person.uid, "Changed-pw-2026!") is not None
     assert list(Session.objects.values_list("session_key", flat=True)) == \
         [client.session.session_key]
+    assert elsewhere.get(reverse("accounts:profile")).status_code == 302
     assert client.get(reverse("accounts:profile")).status_code == 200
     assert AuditEvent.objects.filter(action="directory.password.changed",
                                      result="success").count() == 1

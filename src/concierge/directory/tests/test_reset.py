@@ -45,6 +45,7 @@ def test_locked_out_person_unlocks_with_an_sms_code_and_sessions_end(
     user = UserFactory(email=person.mail, organisation=org)
     other = type(client)()
     other.force_login(user)
+    assert other.get(reverse("accounts:profile")).status_code == 200  # a session in use
     directory.lock_out(person)
     start(client, person.mail, django_capture_on_commit_callbacks)
     assert sms.outbox[-1].to == "+49 170 556"
