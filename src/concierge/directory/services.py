@@ -327,30 +327,30 @@ def password_change(*, user: User, old_password: str, new_password: str,
 def sessions_end_for(*, user: User, keep: str | None = None) -> int:
     """End every portal session of ``user`` (except ``keep``); how many ended.
 
-    With allauth.usersessions installed its list of sessions is used; otherwise the session
-    table is read in batches and each session decoded (fine for database sessions; a cache-only
-    session engine cannot be searched, which is why the portal uses db or cached_db).
+    With allauth.usersessions installed, the sessions it lists are ended through it (so its list
+    stays right). It only records sign-ins through allauth, though (not the admin's sign-in, not
+    a proxy's REMOTE_USER), so the session table is always read as well: in batches, each session
+    decoded (the ``db`` and ``cached_db`` engines the portal uses keep every session there).
+    Resets and password changes are rare, so reading the table is affordable.
     """
-    from django.apps import apps
+    from importlib import import_module
 
-    ended = 0
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+
+    ended: set[str] = set()
     if apps.is_installed("allauth.usersessions"):
         from allauth.usersessions.models import UserSession
 
         for session in UserSession.objects.purge_and_list(user):
             if session.session_key != keep:
                 session.end()
-                ended += 1
-        return ended
-    from importlib import import_module
-
-    from django.contrib.sessions.models import Session
-
+                ended.add(session.session_key)
     store = import_module(settings.SESSION_ENGINE).SessionStore
     wanted = str(user.pk)
     sessions = Session.objects.filter(expire_date__gt=timezone.now()).order_by("pk")
     for session in sessions.iterator(chunk_size=500):
-        if session.session_key == keep:
+        if session.session_key == keep or session.session_key in ended:
             continue
         try:
             data = session.get_decoded()
@@ -359,8 +359,8 @@ def sessions_end_for(*, user: User, keep: str | None = None) -> int:
             continue
         if data.get("_auth_user_id") == wanted:
             store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
+            ended.add(session.session_key)
+    return len(ended)
 
 
 # --- contact details for codes ----------------------------------------------------------------

@@ -194,7 +194,7 @@ def test_directory_down_gives_a_clear_message(client, settings, directory):
     assert AuditEvent.objects.filter(result="unavailable").exists()
 
 
-def test_without_a_directory_the_pages_say_so_and_sign_in_has_no_link(client, settings):
+def test_without_a_directory_the_pages_say_so_and_sign_in_has_no_link(client, settings, db):
     settings.DIRECTORY_URL = ""
     response = client.get(reverse("directory:reset"))
     assert response.status_code == 503
