@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", include("concierge.search.urls")),
     path("help/", include("concierge.knowledge.urls")),
     path("notifications/", include("concierge.notifications.urls")),
+    path("password/", include("concierge.directory.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
