@@ -19,20 +19,40 @@ from django.db import connection
 
 from concierge.search.text import LANGUAGES, stem
 
+# The "any word" pass ranks at most this many matches (the first found), so that a word in a
+# tenth of a 100,000-entry index does not mean ranking 10,000 rows on every keystroke.
+ANY_WORD_CAP = 5000
+
 
 @dataclass
 class LexicalQuery:
-    """Groups of alternative folded words; ``prefix`` words also match longer words."""
+    """Groups of alternative folded words; ``prefix`` words also match longer words.
+    The first ``required`` groups are the query's own words; the rest come from synonyms."""
 
     groups: list[list[str]] = field(default_factory=list)
     prefix: set[str] = field(default_factory=set)
+    required: int = 0
 
     def __bool__(self) -> bool:
         return any(self.groups)
 
 
 class Backend:
-    def search(self, query: LexicalQuery, *, limit: int) -> list[int]:  # pragma: no cover
+    def search(self, query: LexicalQuery, *, limit: int) -> list[int]:
+        """Entries with every query word first (best first), then those with any word: the
+        first pass is selective and cheap, the second fills up with partial matches."""
+        words = [group for group in query.groups[:query.required] if group]
+        found = self._search(query, groups=words, every=True, limit=limit) \
+            if len(words) > 1 else []
+        if len(found) < limit:
+            seen = set(found)
+            found += [i for i in self._search(query, groups=[g for g in query.groups if g],
+                                              every=False, limit=limit)
+                      if i not in seen][:limit - len(found)]
+        return found
+
+    def _search(self, query: LexicalQuery, *, groups: list[list[str]], every: bool,
+                limit: int) -> list[int]:  # pragma: no cover - interface
         raise NotImplementedError
 
     def write(self, entries) -> None:
@@ -77,25 +97,31 @@ class SQLiteBackend(Backend):
             cursor.execute("ANALYZE")
 
     @staticmethod
-    def match_expression(query: LexicalQuery) -> str:
+    def match_expression(query: LexicalQuery, groups: list[list[str]] | None = None, *,
+                         every: bool = False) -> str:
         """An FTS5 MATCH string made only of quoted [a-z0-9] tokens (nothing to inject)."""
-        alternatives = []
-        for group in query.groups:
+        parts = []
+        for group in query.groups if groups is None else groups:
+            alternatives = []
             for word in group:
                 for language in LANGUAGES:
                     alternatives.append(f'"{stem(word, language)}"')
                 if word in query.prefix:
                     alternatives.append(f'"{word}"*')
-        return " OR ".join(dict.fromkeys(alternatives))
+            if alternatives:
+                parts.append("(" + " OR ".join(dict.fromkeys(alternatives)) + ")")
+        return (" AND " if every else " OR ").join(parts)
 
-    def search(self, query: LexicalQuery, *, limit: int) -> list[int]:
-        expression = self.match_expression(query)
+    def _search(self, query: LexicalQuery, *, groups: list[list[str]], every: bool,
+                limit: int) -> list[int]:
+        expression = self.match_expression(query, groups, every=every)
         if not expression:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH %s "
-                "ORDER BY bm25(search_entry_fts, 4.0, 1.0) LIMIT %s", [expression, limit])
+                "SELECT id FROM (SELECT rowid AS id, bm25(search_entry_fts, 4.0, 1.0) AS score "
+                "FROM search_entry_fts WHERE search_entry_fts MATCH %s LIMIT %s) "
+                "ORDER BY score LIMIT %s", [expression, ANY_WORD_CAP, limit])
             return [row[0] for row in cursor.fetchall()]
 
 
@@ -107,22 +133,27 @@ class PostgresBackend(Backend):
             cursor.execute("ANALYZE search_entry")
 
     @staticmethod
-    def tsquery_text(query: LexicalQuery) -> str:
-        groups = []
-        for group in query.groups:
+    def tsquery_text(query: LexicalQuery, groups: list[list[str]] | None = None, *,
+                     every: bool = False) -> str:
+        parts = []
+        for group in query.groups if groups is None else groups:
             alternatives = [f"{w}:*" if w in query.prefix else w for w in group]
-            groups.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
-        return " | ".join(groups)
+            if alternatives:
+                parts.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
+        return (" & " if every else " | ").join(parts)
 
-    def search(self, query: LexicalQuery, *, limit: int) -> list[int]:
-        text = self.tsquery_text(query)
-        if not text.strip("()| "):
+    def _search(self, query: LexicalQuery, *, groups: list[list[str]], every: bool,
+                limit: int) -> list[int]:
+        text = self.tsquery_text(query, groups, every=every)
+        if not text.strip("()|& "):
             return []
+        # Each language's parse of the query; "every word" must hold within one of them.
         with connection.cursor() as cursor:
             cursor.execute(
-                "WITH q AS (SELECT to_tsquery('english', %s) || to_tsquery('german', %s) AS q) "
-                "SELECT id FROM search_entry, q WHERE tsv @@ q.q "
-                "ORDER BY ts_rank(tsv, q.q) DESC, id LIMIT %s", [text, text, limit])
+                "WITH q AS (SELECT to_tsquery('english', %s) || to_tsquery('german', %s) AS q), "
+                "m AS (SELECT id, tsv FROM search_entry, q WHERE tsv @@ q.q LIMIT %s) "
+                "SELECT id FROM m, q ORDER BY ts_rank(m.tsv, q.q) DESC, id LIMIT %s",
+                [text, text, ANY_WORD_CAP, limit])
             return [row[0] for row in cursor.fetchall()]
 
 

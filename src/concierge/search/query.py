@@ -68,10 +68,19 @@ def parse(text: str, *, index: MemoryIndex, synonyms: list[list[list[str]]]) -> 
         typing = position == len(tokens) - 1
         if len(word) >= 5 or (typing and len(word) >= 2):
             parsed.lexical.prefix.add(word)
+    parsed.lexical.required = len(parsed.lexical.groups)
     present = parsed.all_words
     for group in synonyms:
-        if any(term and set(term) <= present for term in group):
-            for term in group:
-                if term and not set(term) <= present:
-                    parsed.lexical.groups.append(term)
+        matched = [term for term in group if term and set(term) <= present]
+        if not matched:
+            continue
+        for term in group:
+            if not term or set(term) <= present:
+                continue
+            single = next((g for g in parsed.lexical.groups[:parsed.lexical.required]
+                           if len(matched[0]) == 1 and matched[0][0] in g), None)
+            if single is not None and len(term) == 1:
+                single.append(term[0])  # notebook -> (notebook | laptop)
+            else:
+                parsed.lexical.groups.append(term)  # a phrase: any of its words
     return parsed

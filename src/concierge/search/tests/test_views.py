@@ -55,7 +55,7 @@ def test_instant_results_need_two_letters(employee_client, indexed):
 def test_instant_results_keep_a_constant_number_of_queries(
         employee_client, employee, indexed, django_assert_max_num_queries):
     employee_client.get(reverse("search:instant"), {"q": "warm"})
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         employee_client.get(reverse("search:instant"), {"q": "password reset"})
 
 
