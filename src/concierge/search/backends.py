@@ -21,7 +21,7 @@ from concierge.search.text import LANGUAGES, stem
 
 # The "any word" pass ranks at most this many matches (the first found), so that a word in a
 # tenth of a 100,000-entry index does not mean ranking 10,000 rows on every keystroke.
-ANY_WORD_CAP = 5000
+ANY_WORD_CAP = 2000
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reads of the search app: the one search box, suggestions, and the analytics.
 
 ``search_for`` is hybrid: the lexical backend (FTS5 or PostgreSQL) and the nearest embeddings
-each rank up to ``CANDIDATES`` entries; reciprocal rank fusion merges the two lists, and small
+each rank up to ``CANDIDATES`` (50) entries; reciprocal rank fusion merges the two lists, and small
 boosts favour popular, helpful and fresh content. Language versions of one article count once
 (shown in the reader's language where there is one). Only what the viewer may see is kept:
 articles through ``knowledge.selectors.article_list_for``, services through
@@ -38,7 +38,7 @@ from concierge.search.text import LANGUAGES, stem
 from concierge.search.text import words as folded_words
 from concierge.tickets.selectors import ticket_list_for
 
-CANDIDATES = 100
+CANDIDATES = 50
 RRF_K = 60
 LEXICAL_WEIGHT = 1.0
 VECTOR_WEIGHT = 1.0
