@@ -68,12 +68,6 @@ class Hit:
     def summary_html(self) -> SafeString:
         return self.marker.mark(self.summary) if self.marker else escape(self.summary)
 
-    @property
-    def url(self) -> str:
-        if self.kind == EntryKind.ARTICLE:
-            return reverse("knowledge:article", args=[self.key])
-        return reverse("catalog:item", args=[self.key])
-
 
 @dataclass
 class Results:
@@ -98,6 +92,17 @@ class Results:
         if not self.corrections:
             return ""
         return " ".join(self.corrections.get(w, w) for w in folded_words(self.text))
+
+
+def result_url(kind: str, key: str) -> str:
+    """Where a result leads (404 for an unknown kind); the target page checks visibility."""
+    if kind == EntryKind.ARTICLE:
+        return reverse("knowledge:article", args=[key])
+    if kind == EntryKind.ITEM:
+        return reverse("catalog:item", args=[key])
+    if kind == "request" and key.isdigit():
+        return reverse("tickets:detail", args=[int(key)])
+    raise Http404("No such result")
 
 
 def clean_query(text: str | None) -> str:

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -73,14 +72,7 @@ def search_instant(request):
 @require_GET
 def search_go(request, query_id: int, kind: str, key: str):
     """A result was chosen: remember it for the analytics, then go there."""
-    if kind == EntryKind.ARTICLE:
-        url = reverse("knowledge:article", args=[key])
-    elif kind == EntryKind.ITEM:
-        url = reverse("catalog:item", args=[key])
-    elif kind == "request" and key.isdigit():
-        url = reverse("tickets:detail", args=[int(key)])
-    else:
-        raise Http404("No such result")
+    url = selectors.result_url(kind, key)
     if request.session.get(SESSION_KEY) == query_id:
         rank = request.GET.get("rank", "")
         services.query_click(query_id=query_id, kind=kind, key=key,
@@ -117,11 +109,10 @@ def deflection_open(request, pk: int, kind: str, key: str):
     if f"{kind}:{key}" not in deflection.shown:
         raise Http404("Not suggested")
     services.deflection_open(deflection=deflection, kind=kind, key=key)
+    url = selectors.result_url(kind, key)
     if kind == EntryKind.ARTICLE:
-        url = reverse("knowledge:article", args=[key])
-        return redirect(f"{url}?{urlencode({'from': 'deflection', 'd': deflection.pk,
-                                            'q': deflection.text})}")
-    return redirect(reverse("catalog:item", args=[key]))
+        url += "?" + urlencode({"from": "deflection", "d": deflection.pk, "q": deflection.text})
+    return redirect(url)
 
 
 @login_required
@@ -135,7 +126,7 @@ def deflection_solved(request, pk: int):
     else:
         messages.success(request, _("Glad it helped! Thank you for telling us."))
     if deflection.opened_kind == EntryKind.ARTICLE:
-        return redirect(reverse("knowledge:article", args=[deflection.opened_key]))
+        return redirect(selectors.result_url(EntryKind.ARTICLE, deflection.opened_key))
     return redirect("portal:home")
 
 
