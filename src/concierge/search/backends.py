@@ -95,9 +95,6 @@ class SQLiteBackend(Backend):
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_entry_fts(search_entry_fts) VALUES ('optimize')")
             cursor.execute("ANALYZE")
-            # Fold the rebuild's write-ahead log into the database file, so that readers do
-            # not look through a large WAL until the next automatic checkpoint.
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     @staticmethod
     def match_expression(query: LexicalQuery, groups: list[list[str]] | None = None, *,
