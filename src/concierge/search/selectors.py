@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, F, Max, Q
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q
 from django.db.models.functions import Lower, TruncWeek
 from django.http import Http404
 from django.urls import reverse
@@ -45,6 +45,7 @@ VECTOR_WEIGHT = 1.0
 # Cosine below which an embedding neighbour is noise (tuned on the evaluation set).
 VECTOR_THRESHOLD = 0.30
 MAX_QUERY = 200
+UNHELPFUL_MIN = 3
 DESCRIBE_KEYS = ("summary", "description", "short_description", "subject")
 
 
@@ -287,10 +288,12 @@ def analytics(*, days: int = 30, limit: int = 15) -> dict:
         row["ctr"] = row["clicks"] / row["n"] if row["n"] else 0
     no_result = list(queries.filter(result_count=0).annotate(t=text).values("t").annotate(
         n=Count("pk"), last=Max("created_at")).order_by("-n", "-last")[:limit])
-    unhelpful = list(Article.objects.filter(helpful_no__gte=1).annotate(
-        total=F("helpful_yes") + F("helpful_no")).only(
+    # Many "not helpful" relative to the answers: at least three, and the highest share first.
+    unhelpful = list(Article.objects.filter(helpful_no__gte=UNHELPFUL_MIN).annotate(
+        share=ExpressionWrapper(F("helpful_no") * 1.0 / (F("helpful_yes") + F("helpful_no")),
+                                output_field=FloatField())).only(
         "pk", "slug", "language", "title", "helpful_yes", "helpful_no")
-        .order_by("-helpful_no", "slug")[:limit])
+        .order_by("-share", "-helpful_no", "slug")[:limit])
     stale = timezone.now() - datetime.timedelta(days=1)
     not_submitted = Q(outcome=Outcome.ABANDONED) | Q(outcome=Outcome.PENDING,
                                                     created_at__lt=stale)
