@@ -134,6 +134,9 @@
   });
 
   function initial() {
+    // Phones: the facets start folded, so the results come first (open without JavaScript).
+    var facets = document.querySelector("[data-search-facets]");
+    if (facets && window.matchMedia("(max-width: 860px)").matches) facets.open = false;
     var panel = document.getElementById("deflect");
     if (!panel) return;
     var field = document.getElementById(panel.getAttribute("data-deflect-for"));
