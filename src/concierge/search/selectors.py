@@ -316,7 +316,8 @@ def analytics(*, days: int = 30, limit: int = 15) -> dict:
     }
 
 
-def facet_rows(facets: dict[str, dict[str, int]], filters: dict) -> list[dict]:
+def facet_rows(facets: dict[str, dict[str, int]], filters: dict,
+               keep: dict | None = None) -> list[dict]:
     """The results page's facets as links that switch one filter on or off."""
     from concierge.catalog.models import Category as ItemCategory
     from concierge.knowledge.models import Category as ArticleCategory
@@ -342,7 +343,7 @@ def facet_rows(facets: dict[str, dict[str, int]], filters: dict) -> list[dict]:
                 params.pop(param[facet])
             options.append({"value": value, "label": labels[facet].get(value, value),
                             "count": count, "selected": selected,
-                            "url": "?" + urlencode(params)})
+                            "url": "?" + urlencode(params | (keep or {}))})
         if options:
             rows.append({"name": facet, "title": titles[facet], "options": options})
     return rows

@@ -6,7 +6,7 @@ app_name = "search"
 urlpatterns = [
     path("", views.search_page, name="page"),
     path("instant/", views.search_instant, name="instant"),
-    path("go/<int:query_id>/<slug:kind>/<slug:key>/", views.search_go, name="go"),
+    path("go/<slug:kind>/<slug:key>/", views.search_go, name="go"),
     path("suggest/<slug:slug>/", views.deflection_suggest, name="suggest"),
     path("deflection/<int:pk>/open/<slug:kind>/<slug:key>/", views.deflection_open,
          name="deflection-open"),

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,18 +15,27 @@ from concierge.search import selectors, services
 from concierge.search.choices import EntryKind, Source
 from concierge.search.forms import SearchForm
 
-SESSION_KEY = "search_query"
 INSTANT_LIMIT = 5
 PAGE_SIZE = 10
+TOKEN_SALT = "concierge.search.query"
+TOKEN_MAX_AGE = 86400
 
 
-def _record(request, results, source: str) -> int:
+def _query_id(token: str | None) -> int | None:
+    """The query row a signed token names (results carry it; no session write per keystroke)."""
+    try:
+        return int(signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def _record(request, results, source: str) -> str:
+    """Log the search; a signed token of its row for the result links and the next keystroke
+    (``prev``), so typing on updates the same row."""
     query = services.query_record(text=results.text, language=get_language() or "en",
                                   result_count=len(results.hits), source=source,
-                                  previous_id=request.session.get(SESSION_KEY))
-    if request.session.get(SESSION_KEY) != query.pk:
-        request.session[SESSION_KEY] = query.pk
-    return query.pk
+                                  previous_id=_query_id(request.GET.get("prev")))
+    return signing.dumps(query.pk, salt=TOKEN_SALT)
 
 
 @login_required
@@ -38,14 +48,22 @@ def search_page(request):
     results = selectors.search_for(user=request.user, text=text, kind=filters.get("kind", ""),
                                    category=filters.get("category", ""),
                                    result_language=filters.get("lang", ""))
-    query_id = _record(request, results, Source.PAGE) if results.text else None
+    # One row per search: other pages of it are not logged again, and its links carry the
+    # row's token (``prev``) so a filter or a longer query updates the same row.
+    token = ""
+    if results.text and not request.GET.get("page"):
+        token = _record(request, results, Source.PAGE)
+    elif _query_id(request.GET.get("prev")) is not None:
+        token = request.GET["prev"]
     page = Paginator(results.hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = {k: v for k, v in filters.items() if v} | ({"prev": token} if token else {})
     return render(request, "search/search_page.html", {
         "form": form, "results": results, "page": page, "query": results.text,
-        "query_id": query_id, "filters": filters,
-        "facets": selectors.facet_rows(results.facets, filters),
+        "token": token, "filters": filters,
+        "facets": selectors.facet_rows(results.facets, filters, keep={"prev": token}
+                                       if token else None),
         "requests": selectors.my_requests_for(user=request.user, text=results.text),
-        "query_string": urlencode({k: v for k, v in filters.items() if v}) + "&",
+        "query_string": urlencode(kept) + "&",
         "rank_offset": page.start_index() - 1 if page.object_list else 0,
     })
 
@@ -58,10 +76,10 @@ def search_instant(request):
     if len(text) < 2:
         return HttpResponse("")
     results = selectors.search_for(user=request.user, text=text)
-    query_id = _record(request, results, Source.HEADER)
+    token = _record(request, results, Source.HEADER)
     requests = selectors.my_requests_for(user=request.user, text=text)
     return render(request, "search/_instant.html", {
-        "results": results, "query_id": query_id, "requests": requests,
+        "results": results, "token": token, "requests": requests,
         "services": results.services[:INSTANT_LIMIT],
         "articles": results.articles[:INSTANT_LIMIT],
         "total": len(results.hits) + len(requests),
@@ -70,10 +88,11 @@ def search_instant(request):
 
 @login_required
 @require_GET
-def search_go(request, query_id: int, kind: str, key: str):
+def search_go(request, kind: str, key: str):
     """A result was chosen: remember it for the analytics, then go there."""
     url = selectors.result_url(kind, key)
-    if request.session.get(SESSION_KEY) == query_id:
+    query_id = _query_id(request.GET.get("t"))
+    if query_id is not None:
         rank = request.GET.get("rank", "")
         services.query_click(query_id=query_id, kind=kind, key=key,
                              rank=int(rank) if rank.isdigit() and int(rank) < 1000 else None)

@@ -92,39 +92,63 @@ def test_unknown_facets_are_ignored(employee_client, indexed):
     assert response.status_code == 200
 
 
+def _token(response) -> str:
+    import re
+
+    return re.search(r'name="prev" id="header-q-prev" value="([^"]+)"',
+                     response.content.decode())[1]
+
+
 def test_a_click_is_recorded_and_leads_to_the_result(employee_client, indexed):
-    employee_client.get(reverse("search:instant"), {"q": "passw"})
-    employee_client.get(reverse("search:instant"), {"q": "password"})
+    first = employee_client.get(reverse("search:instant"), {"q": "passw"})
+    second = employee_client.get(reverse("search:instant"), {"q": "password",
+                                                             "prev": _token(first)})
     query = Query.objects.get()  # typing on updates one row
     assert (query.text, query.result_count) == ("password", 2)
-    response = employee_client.get(
-        reverse("search:go", args=[query.pk, "article", "reset-password"]),
-        {"rank": 1, "q": "password"})
+    response = employee_client.get(reverse("search:go", args=["article", "reset-password"]),
+                                   {"t": _token(second), "rank": 1, "q": "password"})
     assert response.url == "/help/reset-password/?q=password"
     query.refresh_from_db()
     assert (query.clicked_kind, query.clicked_key, query.clicked_rank) == (
         "article", "reset-password", 1)
 
 
-def test_clicks_on_someone_elses_query_are_not_recorded(client, outsider, employee_client,
-                                                        indexed):
+def test_a_forged_token_records_nothing(employee_client, indexed):
     employee_client.get(reverse("search:instant"), {"q": "password"})
     query = Query.objects.get()
-    client.force_login(outsider)
-    client.get(reverse("search:go", args=[query.pk, "item", "password-safe"]))
+    response = employee_client.get(reverse("search:go", args=["item", "password-safe"]),
+                                   {"t": f"{query.pk}:forged"})
+    assert response.status_code == 302
     query.refresh_from_db()
     assert query.clicked_kind == ""
 
 
+def test_searching_writes_no_session(employee_client, indexed):
+    employee_client.get(reverse("search:instant"), {"q": "password"})
+    response = employee_client.get(reverse("search:instant"), {"q": "vpn"})
+    assert "sessionid" not in response.cookies
+
+
 def test_go_rejects_unknown_kinds(employee_client):
-    assert employee_client.get(reverse("search:go", args=[1, "user", "x"])).status_code == 404
+    assert employee_client.get(reverse("search:go", args=["user", "x"])).status_code == 404
 
 
 def test_a_new_search_is_a_new_row(employee_client, indexed):
-    employee_client.get(reverse("search:instant"), {"q": "password"})
-    employee_client.get(reverse("search:instant"), {"q": "vpn"})
+    first = employee_client.get(reverse("search:instant"), {"q": "password"})
+    employee_client.get(reverse("search:instant"), {"q": "vpn", "prev": _token(first)})
     assert list(Query.objects.order_by("pk").values_list("text", flat=True)) == [
         "password", "vpn"]
+
+
+def test_the_results_page_logs_a_search_once(employee_client):
+    for n in range(13):
+        article(slug=f"vpn-{n}", title=f"VPN tip number {n}")
+    index_rebuild()
+    first = employee_client.get(reverse("search:page"), {"q": "vpn tip"})
+    token = first.context["token"]
+    employee_client.get(reverse("search:page"), {"q": "vpn tip", "page": 2, "prev": token})
+    employee_client.get(reverse("search:page"), {"q": "vpn tip", "lang": "en", "prev": token})
+    assert Query.objects.count() == 1
 
 
 def test_query_log_keeps_no_user(employee_client, indexed):
