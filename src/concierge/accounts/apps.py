@@ -9,7 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from concierge.accounts.receivers import sign_in_succeeded
         from concierge.accounts.roles import ensure_role_groups
+
+        user_logged_in.connect(sign_in_succeeded, dispatch_uid="concierge_sign_in_audit")
 
         # After every app's migrations: permissions of later apps exist only once they ran.
         post_migrate.connect(ensure_role_groups, dispatch_uid="concierge_role_groups")
