@@ -1,6 +1,11 @@
 """allauth's account adapter: signup closed, lock-out and audit of password sign-ins."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from django.core.exceptions import PermissionDenied
 
 from concierge.accounts.choices import SignInOutcome
@@ -33,6 +38,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Someone who signed in a moment ago (e.g. and is now told to set up MFA) is not asked
+        for their password again; later, sensitive changes ask as usual."""
+        request = context.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            if records and time.time() - records[-1].get("at", 0) < \
+                    account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def pre_authenticate(self, request, **credentials) -> None:
         login = _login_of(credentials)
