@@ -182,6 +182,17 @@ SAML_IDP_CERT = env_secret("CONCIERGE_SAML_IDP_CERT")
 SAML_NAME = env_str("CONCIERGE_SAML_NAME", "Company sign-in (SAML)")
 # A corporate IdP asserts the directory's addresses: treat them as verified unless told not to.
 SAML_EMAIL_VERIFIED = env_bool("CONCIERGE_SAML_EMAIL_VERIFIED", True)
+# SAML attribute names (OIDs, Shibboleth's and ADFS's) for the person's id, e-mail and name.
+SAML_ATTRIBUTE_MAPPING = {
+    "uid": ["uid", "urn:oid:0.9.2342.19200300.100.1.1", "urn:mace:dir:attribute-def:uid",
+            "urn:oasis:names:tc:SAML:attribute:subject-id"],
+    "email": ["email", "mail", "urn:oid:0.9.2342.19200300.100.1.3",
+              "urn:mace:dir:attribute-def:mail",
+              "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"],
+    "name": ["displayName", "urn:oid:2.16.840.1.113730.3.1.241",
+             "urn:mace:dir:attribute-def:displayName",
+             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"],
+}
 # Claims (OIDC) and attributes (SAML) that fill in the person; organisation by claim or domain.
 SSO_CREATE_USERS = env_bool("CONCIERGE_SSO_CREATE_USERS", True)
 SSO_ORGANISATION_CLAIM = env_str("CONCIERGE_SSO_ORGANISATION_CLAIM", "organisation")
@@ -215,14 +226,7 @@ SOCIALACCOUNT_PROVIDERS = {
                 "verified_email": SAML_EMAIL_VERIFIED,
                 "idp": {"entity_id": SAML_IDP_ENTITY_ID, "sso_url": SAML_IDP_SSO_URL,
                         "x509cert": SAML_IDP_CERT},
-                "attribute_mapping": {
-                    "uid": ["uid", "urn:oid:0.9.2342.19200300.100.1.1",
-                            "urn:oasis:names:tc:SAML:attribute:subject-id"],
-                    "email": ["email", "mail", "urn:oid:0.9.2342.19200300.100.1.3",
-                              "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"],
-                    "name": ["displayName", "urn:oid:2.16.840.1.113730.3.1.241",
-                             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"],
-                },
+                "attribute_mapping": SAML_ATTRIBUTE_MAPPING,
                 "advanced": {"want_assertion_signed": True, "reject_idp_initiated_sso": True,
                              "strict": True},
             },

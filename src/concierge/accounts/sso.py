@@ -165,7 +165,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def on_authentication_error(self, request, provider, error=None, exception=None,
                                 extra_context=None) -> None:
-        reason = str(exception or error or "authentication error")
+        reason = str(exception or (extra_context or {}).get("saml_last_error_reason")
+                     or error or "authentication error")
         sign_in_record(request=request, login="", method=f"sso:{provider.sub_id}",
                        outcome=SignInOutcome.FAILURE, reason=reason)
         logger.warning("SSO sign-in failed at %s: %s", provider.sub_id, reason)
