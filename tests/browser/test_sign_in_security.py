@@ -1,0 +1,80 @@
+"""Sign-in with SSO buttons and passkey, the second-factor pages and the sessions page:
+axe-core finds no serious problems, nothing breaks the CSP, screenshots at 1280 and 390 px."""
+
+import pytest
+
+from tests.browser.helpers import (
+    AGENT,
+    DESKTOP,
+    EMPLOYEE,
+    Viewport,
+    assert_no_horizontal_overflow,
+    axe_violations,
+    format_violations,
+    shot,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+PHONE_390 = Viewport("phone390", 390, 844, mobile=True)
+
+
+@pytest.fixture
+def sso_configured(settings):
+    providers = settings.SOCIALACCOUNT_PROVIDERS
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        **providers,
+        "openid_connect": {**providers["openid_connect"], "APPS": [{
+            "provider_id": "oidc", "name": "Alpenblick ID", "client_id": "portal",
+            "secret": "s", "settings": {"server_url": "http://127.0.0.1:9/"}}]},
+    }
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE_390], ids=lambda v: v.name)
+def test_sign_in_and_security_pages(new_page, console, viewport, sso_configured):
+    found = {}
+
+    def check(page, name):
+        shot(page, f"security-{name}", viewport)
+        assert_no_horizontal_overflow(page, name)
+        violations = axe_violations(page)
+        if violations:
+            found[f"{name} ({page.url})"] = violations
+
+    page = new_page(viewport)
+    page.goto("/accounts/login/")
+    assert page.get_by_role("button", name="Sign in with Alpenblick ID").is_visible()
+    assert page.get_by_role("button", name="Sign in with a passkey").is_visible()
+    check(page, "sign-in")
+    page.locator("input[name=login]").fill(EMPLOYEE)
+    page.locator("input[name=password]").fill("wrong password")
+    page.locator("main form[action='/accounts/login/'] button[type=submit]").click()
+    assert page.get_by_role("alert").is_visible()
+    check(page, "sign-in-error")
+
+    sign_in(page, EMPLOYEE)
+    page.goto("/profile/")
+    check(page, "profile")
+    page.get_by_role("link", name="Your sessions").click()
+    assert page.get_by_text("This session", exact=True).is_visible()
+    check(page, "sessions")
+    page.goto("/profile/")
+    page.get_by_role("link", name="Set up a second factor").click()
+    check(page, "mfa-overview")
+    page.goto("/accounts/2fa/totp/activate/")
+    check(page, "mfa-totp")
+    page.goto("/accounts/2fa/webauthn/add/")
+    check(page, "mfa-passkey")
+
+    agent = new_page(viewport)
+    agent.goto("/accounts/login/")
+    agent.locator("input[name=login]").fill(AGENT)
+    agent.locator("input[name=password]").fill("concierge-demo")
+    agent.locator("main form[action='/accounts/login/'] button[type=submit]").click()
+    agent.wait_for_url("**/accounts/2fa/authenticate/")
+    check(agent, "mfa-code")
+
+    console.assert_clean()
+    assert not found, f"axe found serious or critical problems at {viewport.name} width:\n" + \
+        "\n".join(f"\n== {where}\n{format_violations(v)}" for where, v in found.items())
