@@ -78,3 +78,35 @@ def test_sign_in_and_security_pages(new_page, console, viewport, sso_configured)
     console.assert_clean()
     assert not found, f"axe found serious or critical problems at {viewport.name} width:\n" + \
         "\n".join(f"\n== {where}\n{format_violations(v)}" for where, v in found.items())
+
+
+def test_a_passkey_is_added_and_signs_in_without_a_password(new_page, console):
+    """Chromium's virtual authenticator stands in for the phone or security key; allauth's
+    WebAuthn script (a static file) must work under the portal's CSP."""
+    page = new_page(DESKTOP)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True,
+        "automaticPresenceSimulation": True}})
+    sign_in(page, EMPLOYEE)
+    page.goto("/accounts/2fa/webauthn/add/")
+    page.locator("input[name=name]").fill("Laptop")
+    page.locator("input[name=passwordless]").check()
+    page.locator("#mfa_webauthn_add").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    shot(page, "security-passkey-added", DESKTOP)
+    page.goto("/profile/")
+    assert page.get_by_text("Manage second factor").is_visible()
+
+    page.locator(".user-menu summary").click()
+    page.locator(".user-menu form[action='/accounts/logout/'] button").click()
+    page.wait_for_url("**/accounts/login/")
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto("/profile/")
+    assert page.url.endswith("/profile/")
+    assert page.locator("main").get_by_text("anna.schmidt@alpenblick.example").is_visible()
+    console.assert_clean()
