@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from concierge.accounts import checks  # noqa: F401  (registers the checks)
         from concierge.accounts.receivers import sign_in_succeeded
         from concierge.accounts.roles import ensure_role_groups
 

@@ -172,3 +172,20 @@ def test_an_inactive_person_is_not_signed_in_by_the_proxy(client, kerberos, org)
     response = client.get(reverse("accounts:profile"), REMOTE_ADDR="10.20.0.5",
                           HTTP_X_REMOTE_USER="gone@CORP.ACME.EXAMPLE")
     assert response.status_code == 302
+
+
+def test_bad_sso_and_proxy_settings_stop_the_start(settings):
+    from concierge.accounts.checks import sso_settings_check
+
+    settings.SSO_ROLE_MAP = {"it-desk": "superhero"}
+    settings.TRUSTED_PROXY_ADDRESSES = ["not-an-address"]
+    settings.REMOTE_USER_REALMS = {}
+    ids = {error.id for error in sso_settings_check(None)}
+    assert ids == {"concierge.accounts.E001", "concierge.accounts.E002",
+                   "concierge.accounts.E003"}
+
+
+def test_the_audit_trail_is_read_only_in_the_admin(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:accounts_signinevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_signinevent_add")).status_code == 403
