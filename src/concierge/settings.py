@@ -272,8 +272,8 @@ ACCOUNT_ADAPTER = "concierge.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 # Failed sign-ins are limited per account and address by concierge.accounts.lockout (allauth's
-# per-address limit would lock out a whole office behind one NAT address).
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# per-address limits would lock out a whole office behind one NAT address).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,6 +11,14 @@ from concierge.core.testing import UserFactory
 PASSWORD = "pw-for-tests-1"
 
 
+@pytest.fixture(autouse=True)
+def _production_rate_limits(settings):
+    """The suite switches allauth's rate limits off; these tests need the real ones."""
+    from concierge import settings as project
+
+    settings.ACCOUNT_RATE_LIMITS = project.ACCOUNT_RATE_LIMITS
+
+
 def attempt(client, email, password="wrong-password", ip="10.0.0.1"):
     return client.post(reverse("account_login"), {"login": email, "password": password},
                        REMOTE_ADDR=ip)
