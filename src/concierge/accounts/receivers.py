@@ -8,19 +8,22 @@ from concierge.accounts.services import sign_in_record
 
 
 def _method(request, user) -> str:
+    """How they proved who they are: e.g. ``password``, ``password+mfa:totp``, ``passkey``,
+    ``sso:oidc``, ``remote_user``."""
     if request is None:
         return "unknown"
     if request.session.get(BACKEND_SESSION_KEY, "").endswith("PrincipalBackend"):
         return "remote_user"
-    records = get_authentication_records(request, user)
-    if records:
-        first = records[0]
-        if first.get("method") == "socialaccount":
-            return f"sso:{first.get('provider', '')}"
-        if first.get("method") == "mfa" and first.get("passwordless"):
-            return "passkey"
-        return str(first.get("method", "password"))
-    return "password"
+    steps = []
+    for record in get_authentication_records(request, user):
+        method = record.get("method")
+        if method == "socialaccount":
+            steps.append(f"sso:{record.get('provider', '')}")
+        elif method == "mfa":
+            steps.append("passkey" if record.get("passwordless") else f"mfa:{record.get('type')}")
+        elif method:
+            steps.append(str(method))
+    return "+".join(steps)[:40] or "password"
 
 
 def sign_in_succeeded(sender, request, user, **kwargs) -> None:

@@ -11,7 +11,8 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
 
-from concierge.accounts.choices import Role
+from concierge.accounts.choices import Role, SignInOutcome
+from concierge.accounts.models import SignInEvent
 from concierge.core.testing import UserFactory, enrol_mfa
 
 PASSWORD = "pw-for-tests-1"
@@ -87,6 +88,8 @@ def test_sign_in_asks_for_the_code_and_accepts_a_generated_one(client, employee)
     assert client.post(reverse("mfa_authenticate"),
                        {"code": totp_code(secret)})["Location"] == "/"
     assert client.get("/").status_code == 200
+    assert SignInEvent.objects.filter(user=employee, outcome=SignInOutcome.SUCCESS).get() \
+        .method == "password+mfa:totp"
 
 
 def test_a_recovery_code_works_once(client, employee):
