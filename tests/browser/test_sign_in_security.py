@@ -1,7 +1,10 @@
 """Sign-in with SSO buttons and passkey, the second-factor pages and the sessions page:
 axe-core finds no serious problems, nothing breaks the CSP, screenshots at 1280 and 390 px."""
 
+import time
+
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from tests.browser.helpers import (
     AGENT,
@@ -64,6 +67,19 @@ def test_sign_in_and_security_pages(new_page, console, viewport, sso_configured)
     check(page, "mfa-overview")
     page.goto("/accounts/2fa/totp/activate/")
     check(page, "mfa-totp")
+    page.locator("input[name=code]").fill("000000")
+    page.locator("main form button[type=submit]").click()
+    page.locator(".field__error").wait_for()
+    check(page, "mfa-totp-wrong-code")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(format_hotp_value(hotp_value(secret, int(time.time())
+                                                                     // 30)))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/totp/activate/" not in url)
+    page.goto("/accounts/2fa/recovery-codes/")
+    check(page, "mfa-recovery-codes")
+    page.goto("/accounts/2fa/")
+    check(page, "mfa-overview-enrolled")
     page.goto("/accounts/2fa/webauthn/add/")
     check(page, "mfa-passkey")
 
