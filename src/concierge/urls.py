@@ -14,6 +14,7 @@ urlpatterns = [
     path("approvals/", include("concierge.approvals.urls")),
     path("work/", include("concierge.fulfilment.urls")),
     path("profile/", include("concierge.accounts.urls")),
+    path("notifications/", include("concierge.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
