@@ -30,17 +30,21 @@ def mfa_required_for(user) -> bool:
         user.has_role(Role.ADMIN)
 
 
-def _needs_enrolment(request) -> bool:
-    """Checked at most every _RECHECK seconds per session, so pages cost no extra queries."""
-    checked = request.session.get(_SESSION_KEY)
-    now = int(time.time())
-    if checked and checked[0] == request.user.pk and now - checked[1] < _RECHECK:
-        return False
-    user = request.user
+def mfa_remember_check(request, user) -> bool:
+    """Check whether ``user`` must still enrol; remember a pass in the session."""
     if mfa_required_for(user) and not is_mfa_enabled(user, _FACTORS):
+        request.session.pop(_SESSION_KEY, None)
         return True
-    request.session[_SESSION_KEY] = [user.pk, now]
+    request.session[_SESSION_KEY] = [user.pk, int(time.time())]
     return False
+
+
+def _needs_enrolment(request) -> bool:
+    """Checked at sign-in and then at most every _RECHECK seconds, so pages cost no queries."""
+    checked = request.session.get(_SESSION_KEY)
+    if checked and checked[0] == request.user.pk and time.time() - checked[1] < _RECHECK:
+        return False
+    return mfa_remember_check(request, request.user)
 
 
 class MFARequiredMiddleware:

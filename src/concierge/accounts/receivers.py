@@ -4,6 +4,8 @@ from allauth.account.internal.flows.login import get_authentication_records
 from django.contrib.auth import BACKEND_SESSION_KEY
 
 from concierge.accounts.choices import SignInOutcome
+from concierge.accounts.mfa import mfa_remember_check
+from concierge.accounts.sessions import mark_session_seen
 from concierge.accounts.services import sign_in_record
 
 
@@ -27,5 +29,9 @@ def _method(request, user) -> str:
 
 
 def sign_in_succeeded(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        # Done now, while signing in costs queries anyway, so pages do not pay for it.
+        mark_session_seen(request)
+        mfa_remember_check(request, user)
     sign_in_record(request=request, login=user.email, method=_method(request, user),
                    outcome=SignInOutcome.SUCCESS, user=user)

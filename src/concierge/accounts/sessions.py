@@ -15,6 +15,11 @@ _SEEN_KEY = "concierge_session_seen"
 TOUCH_EVERY = 300
 
 
+def mark_session_seen(request) -> None:
+    """allauth records the session at sign-in; the next refresh is due TOUCH_EVERY later."""
+    request.session[_SEEN_KEY] = int(time.time())
+
+
 class SessionActivityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
