@@ -5,8 +5,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 
 from concierge.accounts.choices import SignInOutcome
 from concierge.accounts.mfa import mfa_remember_check
-from concierge.accounts.sessions import mark_session_seen
 from concierge.accounts.services import sign_in_record
+from concierge.accounts.sessions import mark_session_seen
 
 
 def _method(request, user) -> str:
