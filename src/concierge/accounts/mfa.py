@@ -64,3 +64,9 @@ class MFARequiredMiddleware:
                 return response
             return redirect("mfa_index")
         return self.get_response(request)
+
+
+def mfa_forget_check(sender, request, **kwargs) -> None:
+    """A factor was removed: check again on the next page, not minutes later."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(_SESSION_KEY, None)

@@ -78,6 +78,17 @@ def test_an_agent_enrols_an_authenticator_app_and_may_then_work(client, org):
     assert fresh.get("/").status_code == 200
 
 
+def test_an_agent_who_removes_their_authenticator_must_set_one_up_again(client, org):
+    agent = UserFactory(organisation=org, mfa=False, roles=[Role.AGENT])
+    secret = enrol_mfa(agent)
+    password_sign_in(client, agent)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert client.get("/").status_code == 200
+    response = client.post(reverse("mfa_deactivate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.get("/")["Location"] == reverse("mfa_index")
+
+
 def test_sign_in_asks_for_the_code_and_accepts_a_generated_one(client, employee):
     secret = enrol_mfa(employee)
     response = password_sign_in(client, employee)
