@@ -6,7 +6,6 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
-from django.core.exceptions import PermissionDenied
 
 from concierge.accounts.choices import SignInOutcome
 from concierge.accounts.lockout import (
@@ -14,15 +13,7 @@ from concierge.accounts.lockout import (
     lockout_record_failure,
     lockout_record_success,
 )
-from concierge.accounts.services import sign_in_record
-
-
-def client_ip(request) -> str:
-    """The client's address as allauth sees it (ALLAUTH_TRUSTED_PROXY_COUNT and friends)."""
-    try:
-        return DefaultAccountAdapter(request).get_client_ip(request)
-    except PermissionDenied:
-        return "unknown"
+from concierge.accounts.services import client_ip, sign_in_record
 
 
 def _login_of(credentials: dict) -> str:

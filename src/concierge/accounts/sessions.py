@@ -8,7 +8,7 @@ from allauth.usersessions.models import UserSession
 from django.http import Http404
 from django.utils import timezone
 
-from concierge.accounts.adapters import client_ip
+from concierge.accounts.services import client_ip
 
 _SEEN_KEY = "concierge_session_seen"
 # Refresh "last seen" at most this often: one UPDATE per session every few minutes, not per page.

@@ -15,6 +15,7 @@ Rules:
 
 import logging
 
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
@@ -117,6 +118,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(render(request, "accounts/sso_refused.html",
                                            {"message": message}, status=403))
 
+    @staticmethod
+    def _mark_verified(user, email: str) -> None:
+        address, _created = EmailAddress.objects.get_or_create(
+            user=user, email__iexact=email,
+            defaults={"email": email, "verified": True, "primary": True})
+        if not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return settings.SSO_CREATE_USERS
 
@@ -139,6 +149,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if not sociallogin.user.is_active:
                 self._refuse(request, sociallogin, _("Your account is switched off. Please "
                              "contact the service desk."), "inactive account")
+            if getattr(sociallogin, "_did_authenticate_by_email", None):
+                # allauth linked by an address the provider verified: record it as verified,
+                # or allauth would take the person's password away (it assumes open signup).
+                self._mark_verified(sociallogin.user, sociallogin._did_authenticate_by_email)
             sso_profile_update(user=sociallogin.user, claims=claims)
             return
         if not sociallogin.user.email or not _email_verified(sociallogin):

@@ -106,6 +106,8 @@ def test_a_verified_address_links_the_existing_person(client, oidc, employee):
     assert response.status_code == 302
     assert SocialAccount.objects.get(uid="u-emma2").user == employee
     assert client.get("/profile/").status_code == 200
+    employee.refresh_from_db()
+    assert employee.check_password("pw-for-tests-1")  # linking keeps the password
 
 
 def test_an_unverified_address_never_links_an_existing_person(client, oidc, employee):
