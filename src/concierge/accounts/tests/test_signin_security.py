@@ -197,3 +197,12 @@ def test_the_audit_trail_is_read_only_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("admin:accounts_signinevent_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_signinevent_add")).status_code == 403
+
+
+def test_the_admin_has_no_sign_in_form_of_its_own(client, admin_user):
+    """Django's admin login would skip the lock-out, the second factor and the audit."""
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    client.post("/admin/login/", {"username": admin_user.email, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 302
