@@ -126,3 +126,14 @@ def test_a_passkey_is_added_and_signs_in_without_a_password(new_page, console):
     assert page.url.endswith("/profile/")
     assert page.locator("main").get_by_text("anna.schmidt@alpenblick.example").is_visible()
     console.assert_clean()
+
+
+def test_without_javascript_the_sign_in_page_offers_only_what_works(new_page, sso_configured):
+    page = new_page(DESKTOP, js=False)
+    page.goto("/accounts/login/")
+    assert not page.get_by_role("button", name="Sign in with a passkey").is_visible()
+    assert page.get_by_role("button", name="Sign in with Alpenblick ID").is_visible()
+    sign_in(page, EMPLOYEE)
+    page.goto("/profile/sessions/")
+    page.get_by_role("button", name="End this session (sign out)").click()
+    page.wait_for_url("**/accounts/login/")
