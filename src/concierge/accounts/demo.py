@@ -5,6 +5,7 @@ demo works without a phone. Idempotent (load_demo runs on every ``make run``).
 """
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 
 from concierge.accounts.mfa import mfa_required_for
@@ -25,3 +26,4 @@ def load_demo_mfa(people: dict[str, User]) -> None:
     for user in people.values():
         if user.pk not in enrolled and mfa_required_for(user):
             TOTP.activate(user, DEMO_MFA_SECRET)
+            RecoveryCodes.activate(user)

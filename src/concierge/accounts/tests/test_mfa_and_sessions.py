@@ -193,3 +193,21 @@ def test_last_seen_is_refreshed_every_few_minutes_not_on_every_page(client, empl
     client.get(reverse("accounts:profile"), REMOTE_ADDR="10.0.0.42")
     touched = UserSession.objects.get(user=employee)
     assert touched.last_seen_at > before and touched.ip == "10.0.0.42"
+
+
+def test_demo_staff_share_an_authenticator_whose_code_the_demo_shows(client, org, settings):
+    from concierge.accounts.demo import DEMO_MFA_SECRET, demo_totp_code, load_demo_mfa
+
+    settings.DEMO_MODE = True
+    agent = UserFactory(organisation=org, mfa=False, roles=[Role.AGENT])
+    employee = UserFactory(organisation=org)
+    load_demo_mfa({"a": agent, "e": employee})
+    load_demo_mfa({"a": agent, "e": employee})  # idempotent
+    assert Authenticator.objects.filter(user=agent).count() == 2  # TOTP + recovery codes
+    assert not Authenticator.objects.filter(user=employee).exists()
+    password_sign_in(client, agent)
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert demo_totp_code() in page
+    assert demo_totp_code() == totp_code(DEMO_MFA_SECRET)
+    settings.DEMO_MODE = False
+    assert demo_totp_code() not in client.get(reverse("mfa_authenticate")).content.decode()
