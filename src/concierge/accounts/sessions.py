@@ -2,11 +2,14 @@
 them. allauth records a session at sign-in; this keeps its "last seen" and address fresh."""
 
 import time
+from importlib import import_module
 
 from allauth.usersessions.internal.flows.sessions import end_other_sessions, end_sessions
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from concierge.accounts.services import client_ip
 
@@ -38,10 +41,40 @@ class SessionActivityMiddleware:
         return self.get_response(request)
 
 
+_DB_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+
+
+def _live_sessions_from_db(user, sessions: list[UserSession]) -> list[UserSession]:
+    """allauth's purge, in one query: sessions that expired, or whose sign-in no longer
+    matches the person (another account, or a password changed since), are removed."""
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    live = Session.objects.filter(session_key__in=[s.session_key for s in sessions],
+                                  expire_date__gt=timezone.now())
+    data = {row.session_key: store.decode(row.session_data) for row in live}
+    user_hash = user.get_session_auth_hash()
+    keep, gone = [], []
+    for session in sessions:
+        decoded = data.get(session.session_key)
+        if decoded and str(decoded.get(SESSION_KEY)) == str(user.pk) and \
+                constant_time_compare(decoded.get(HASH_SESSION_KEY, ""), user_hash):
+            keep.append(session)
+        else:
+            gone.append(session.pk)
+    if gone:
+        UserSession.objects.filter(pk__in=gone).delete()
+    return keep
+
+
 def session_list_for(user) -> list[UserSession]:
     """The person's live sessions, newest activity first (expired ones are purged)."""
-    return sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.last_seen_at,
-                  reverse=True)
+    if settings.SESSION_ENGINE in _DB_ENGINES:
+        sessions = _live_sessions_from_db(user, list(UserSession.objects.filter(user=user)))
+    else:
+        sessions = UserSession.objects.purge_and_list(user)
+    return sorted(sessions, key=lambda s: s.last_seen_at, reverse=True)
 
 
 def session_end(*, request, session_id: int) -> bool:

@@ -211,3 +211,52 @@ def test_demo_staff_share_an_authenticator_whose_code_the_demo_shows(client, org
     assert demo_totp_code() == totp_code(DEMO_MFA_SECRET)
     settings.DEMO_MODE = False
     assert demo_totp_code() not in client.get(reverse("mfa_authenticate")).content.decode()
+
+
+def test_pages_after_sign_in_pay_nothing_for_mfa_and_session_tracking(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = UserFactory(organisation=org, roles=[Role.AGENT])
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accounts:profile")).status_code == 200
+        assert client.get(reverse("tickets:list")).status_code == 200
+    mine = [q["sql"] for q in queries.captured_queries
+            if "usersessions_usersession" in q["sql"] or "mfa_authenticator" in q["sql"]]
+    # The profile shows whether MFA is on (one query); the work list pays nothing.
+    assert len(mine) == 1 and "mfa_authenticator" in mine[0]
+
+
+def test_the_sessions_page_costs_the_same_for_one_session_or_five(client, employee):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    password_sign_in(client, employee)
+    client.get(reverse("accounts:sessions"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("accounts:sessions"))
+    for index in range(4):
+        password_sign_in(Client(), employee, ip=f"10.0.2.{index + 1}")
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(reverse("accounts:sessions")).content.decode()
+    assert page.count("End this session") == 5
+    assert len(five) == len(one) <= 10
+
+
+def test_expired_and_outdated_sessions_leave_the_list(client, employee):
+    from django.contrib.sessions.models import Session
+
+    old, changed = Client(), Client()
+    password_sign_in(old, employee, ip="10.0.3.1")
+    password_sign_in(changed, employee, ip="10.0.3.2")
+    password_sign_in(client, employee)
+    Session.objects.filter(session_key=old.session.session_key).delete()
+    stale = Session.objects.get(session_key=changed.session.session_key)
+    data = stale.get_decoded()
+    data["_auth_user_hash"] = "outdated"
+    stale.session_data = Session.objects.encode(data)
+    stale.save()
+    page = client.get(reverse("accounts:sessions")).content.decode()
+    assert "10.0.3.1" not in page and "10.0.3.2" not in page
+    assert UserSession.objects.filter(user=employee).count() == 1
