@@ -83,6 +83,24 @@ def test_sign_in_and_security_pages(new_page, console, viewport, sso_configured)
     page.goto("/accounts/2fa/webauthn/add/")
     check(page, "mfa-passkey")
 
+    from concierge.accounts.choices import Role
+    from concierge.accounts.models import Organisation
+    from concierge.core.testing import UserFactory
+
+    newcomer = UserFactory(email=f"new.agent.{viewport.name}@alpenblick.example", mfa=False,
+                           organisation=Organisation.objects.get(slug="alpine"),
+                           roles=[Role.AGENT])
+    forced = new_page(viewport)
+    forced.goto("/accounts/login/")
+    forced.locator("input[name=login]").fill(newcomer.email)
+    forced.locator("input[name=password]").fill("pw-for-tests-1")
+    forced.locator("main form[action='/accounts/login/'] button[type=submit]").click()
+    forced.wait_for_url("**/accounts/2fa/")
+    assert forced.get_by_text("needs a second factor").is_visible()
+    check(forced, "mfa-required")
+    forced.goto("/requests/")
+    assert forced.url.endswith("/accounts/2fa/")
+
     agent = new_page(viewport)
     agent.goto("/accounts/login/")
     agent.locator("input[name=login]").fill(AGENT)
