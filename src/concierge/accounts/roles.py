@@ -13,7 +13,8 @@ ROLE_PERMISSIONS = {
                              "knowledge.article": ["add", "change", "view"],
                              "knowledge.articleversion": ["view"],
                              "knowledge.articleimage": ["change", "view", "delete"],
-                             "knowledge.feedback": ["view"]},
+                             "knowledge.feedback": ["view"],
+                             "search.synonym": ["add", "change", "delete", "view"]},
     Role.ADMIN: {},
 }
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from concierge.accounts.choices import Role
-from concierge.core.testing import CatalogItemFactory, TicketFactory, UserFactory
+from concierge.core.testing import CatalogItemFactory, TicketFactory, UserFactory, enrol_mfa
 from concierge.search.models import Entry, Query
 from concierge.search.services import index_rebuild
 from concierge.search.tests.factories import article
@@ -192,6 +192,17 @@ def test_analytics_only_for_knowledge_managers(client, employee, knowledge_manag
     assert client.get(reverse("search:analytics")).status_code == 404
     client.force_login(knowledge_manager)
     assert client.get(reverse("search:analytics")).status_code == 200
+
+
+def test_knowledge_managers_keep_the_synonyms_and_find_the_analytics(client, knowledge_manager):
+    knowledge_manager.is_staff = True  # the role's people work in the admin too
+    knowledge_manager.save()
+    enrol_mfa(knowledge_manager)  # staff must have a second factor
+    client.force_login(knowledge_manager)
+    assert client.get(reverse("admin:search_synonym_changelist")).status_code == 200
+    assert client.get(reverse("admin:search_synonym_add")).status_code == 200
+    page = client.get(reverse("knowledge:manage")).content.decode()
+    assert reverse("search:analytics") in page
 
 
 def test_analytics_numbers(client, knowledge_manager, django_assert_max_num_queries):
