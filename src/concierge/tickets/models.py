@@ -4,9 +4,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.catalog.models import CatalogItem
+from concierge.sla.engine import clock_state
 from concierge.tickets.choices import (
     CANCELLABLE_STATUSES,
     OPEN_STATUSES,
@@ -110,6 +112,15 @@ class Ticket(models.Model):
     @property
     def can_be_cancelled(self) -> bool:
         return self.status in CANCELLABLE_STATUSES
+
+    @property
+    def sla_state(self) -> str | None:
+        """on_time, at_risk, breached or paused (None without a service-level target)."""
+        return clock_state(
+            now=timezone.now(), paused_at=self.sla_paused_at,
+            response_due=self.response_due_at, responded_at=self.first_response_at,
+            response_warn=self.response_warn_at, resolution_due=self.resolution_due_at,
+            resolved_at=self.resolved_at, resolution_warn=self.resolution_warn_at)
 
 
 class Draft(models.Model):
