@@ -6,7 +6,8 @@ time zone, minus whole-day holidays. Intervals are read in local wall-clock time
 instants day by day, so a day on which the clocks change is as long as it really is, and working
 hours that fall into a skipped hour simply shrink.
 
-Everything here takes and returns aware datetimes and counts whole seconds.
+Everything here takes and returns aware datetimes and counts whole seconds: instants are cut to
+the second (microseconds dropped) before anything is counted.
 """
 
 import datetime
@@ -48,6 +49,13 @@ class Schedule:
         return any(self.hours.get(day) for day in range(7))
 
 
+def _whole(instant: datetime.datetime) -> datetime.datetime:
+    if instant.tzinfo is None:
+        raise ValueError("business time needs aware datetimes")
+    # In UTC: aware datetimes of one zone compare and subtract by wall clock in Python.
+    return instant.astimezone(UTC).replace(microsecond=0)
+
+
 def _local_instant(day: datetime.date, minutes: int, zone: ZoneInfo) -> datetime.datetime:
     local = datetime.datetime.combine(day, datetime.time(), tzinfo=zone) if minutes < 1440 \
         else datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(),
@@ -86,6 +94,7 @@ def _intervals_from(schedule: Schedule, start: datetime.datetime,
 def business_seconds(schedule: Schedule, start: datetime.datetime,
                      end: datetime.datetime) -> int:
     """Working seconds from ``start`` to ``end`` (0 when ``end`` is not after ``start``)."""
+    start, end = _whole(start), _whole(end)
     if end <= start:
         return 0
     total = 0.0
@@ -104,7 +113,7 @@ def add_business_seconds(schedule: Schedule, start: datetime.datetime,
     """
     if seconds < 0:
         raise ValueError("seconds must not be negative")
-    start = start.astimezone(UTC)
+    start = _whole(start)
     if seconds == 0:
         return start
     left = datetime.timedelta(seconds=seconds)

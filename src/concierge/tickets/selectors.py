@@ -58,11 +58,14 @@ def ticket_get_for(user: User, pk: int) -> Ticket:
 
 def attachment_get_for(user: User, key) -> Attachment:
     """A file the viewer may download: on a ticket they may see, or on their own draft."""
-    attachment = Attachment.objects.select_related("ticket", "draft").filter(key=key).first()
+    attachment = Attachment.objects.select_related("ticket", "draft", "comment") \
+        .filter(key=key).first()
     if attachment is None:
         raise Http404("No such file")
     if attachment.ticket_id is not None:
         ticket_get_for(user, attachment.ticket_id)
+        if attachment.comment_id and not attachment.comment.is_public and not user.is_agent:
+            raise Http404("No such file")  # a file on an internal note
         return attachment
     if attachment.draft_id is not None and attachment.draft.user_id == user.pk:
         return attachment

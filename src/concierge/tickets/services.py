@@ -314,7 +314,8 @@ def comment_add(*, ticket: Ticket, author: User, body: str,
         from concierge.sla.services import sla_record_response
 
         sla_record_response(ticket=ticket, at=comment.created_at)
-    elif from_requester and ticket.status == TicketStatus.WAITING_FOR_YOU:
+    elif from_requester and Ticket.objects.filter(
+            pk=ticket.pk, status=TicketStatus.WAITING_FOR_YOU).exists():
         ticket_change_status(ticket=ticket, actor=author, status=TicketStatus.IN_PROGRESS)
     return comment
 
