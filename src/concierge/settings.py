@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "concierge.sla",
     "concierge.desk",
     "concierge.notifications",
+    "concierge.knowledge",
     "concierge.portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -176,6 +177,15 @@ PERIODIC_TASKS["sla.escalate"] = {"task": "concierge.sla.tasks.sla_escalate", "e
 PERIODIC_TASKS["desk.waiting"] = {"task": "concierge.desk.tasks.desk_waiting_nudge",
                                   "every": 3600}
 
+# --- Knowledge base ---------------------------------------------------------------------------
+# Videos in articles: only these hosts may be embedded (as a sandboxed iframe); any other video
+# link stays a plain link. The CSP's frame-src lists exactly these hosts.
+KNOWLEDGE_VIDEO_HOSTS = env_list("CONCIERGE_KNOWLEDGE_VIDEO_HOSTS",
+                                 ["www.youtube-nocookie.com", "player.vimeo.com"])
+# Owners of articles whose review-by date has passed get one e-mail per article and date.
+PERIODIC_TASKS["knowledge.review_reminders"] = {
+    "task": "concierge.knowledge.tasks.knowledge_review_remind", "every": 3600}
+
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -265,6 +275,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    "frame-src": [f"https://{host}" for host in KNOWLEDGE_VIDEO_HOSTS] or [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.NONE],

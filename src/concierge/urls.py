@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/", include("concierge.fulfilment.urls")),
     path("desk/", include("concierge.desk.urls")),
     path("profile/", include("concierge.accounts.urls")),
+    path("help/", include("concierge.knowledge.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,7 +9,10 @@ ROLE_PERMISSIONS = {
     Role.CATALOG_MANAGER: {"catalog.category": ["add", "change", "view"],
                            "catalog.catalogitem": ["add", "change", "view"]},
     Role.AGENT: {"tickets.ticket": ["view", "change"]},
-    Role.KNOWLEDGE_MANAGER: {},
+    Role.KNOWLEDGE_MANAGER: {"knowledge.category": ["add", "change", "view"],
+                             "knowledge.article": ["add", "change", "view"],
+                             "knowledge.articleversion": ["view"],
+                             "knowledge.feedback": ["view"]},
     Role.ADMIN: {},
 }
 
