@@ -386,7 +386,11 @@ def ticket_article(request, number: str):
         url = article_from_ticket(ticket=ticket, actor=request.user)
     except TicketError as exc:
         return _failed(request, ticket, str(exc))
-    messages.success(request, _("A draft article was made from %(number)s.")
-                     % {"number": ticket.number})
+    if url.startswith(reverse("desk:ticket", args=[ticket.number])):
+        messages.success(request, _("A draft article was made from %(number)s; a knowledge "
+                                    "manager will look at it.") % {"number": ticket.number})
+    else:
+        messages.success(request, _("A draft article was made from %(number)s. Edit it here.")
+                         % {"number": ticket.number})
     return redirect(url)
 

@@ -8,6 +8,11 @@ from concierge.tickets.choices import OPEN_STATUSES, TicketStatus
 from concierge.tickets.models import NUMBER_RE, Attachment, Draft, Ticket
 
 
+# What the SLA badge reads (Ticket.sla_state); listed so that lists load them with the row.
+SLA_FIELDS = ("first_response_at", "response_due_at", "resolution_due_at", "response_warn_at",
+              "resolution_warn_at", "resolved_at", "sla_paused_at")
+
+
 def _visible_to(user: User) -> Q:
     if user.is_agent:
         return Q(organisation_id=user.organisation_id) | Q(requester=user)
@@ -34,7 +39,7 @@ def ticket_list_for(user: User, *, state: str = "open", query: str = "",
     return tickets.select_related("requester", "requested_for").only(
         "pk", "kind", "title", "status", "priority", "created_at", "updated_at", "due_at",
         "requester__display_name", "requested_for__display_name", "requester_id",
-        "requested_for_id",
+        "requested_for_id", *SLA_FIELDS,
     ).order_by("-created_at", "-pk")
 
 

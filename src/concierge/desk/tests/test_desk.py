@@ -541,3 +541,31 @@ def test_other_organisations_agent_cannot_see_even_with_the_number(client, ticke
     elsewhere_agent = UserFactory(organisation=OrganisationFactory(slug="x"), roles=["agent"])
     client.force_login(elsewhere_agent)
     assert client.get(url(ticket)).status_code == 404
+
+
+# --- knowledge --------------------------------------------------------------------------------
+
+def test_create_an_article_from_a_solved_ticket(client, org, ticket, agent, employee):
+    from concierge.knowledge.models import Article
+    from concierge.knowledge.models import Category as KnowledgeCategory
+
+    KnowledgeCategory.objects.create(slug="hardware", name={"en": "Hardware"})
+    editor = UserFactory(organisation=org, roles=["agent", "knowledge_manager"])
+    comment_add(ticket=ticket, author=editor, body="Update the camera driver to 2.1.\nDone.")
+    client.force_login(editor)
+    response = client.post(url(ticket, "article"))
+    article = Article.objects.get()
+    assert response["Location"] == reverse("knowledge:manage-edit", args=[article.pk])
+    assert article.status == "draft" and article.owner == editor
+    assert article.title == ticket.title and "Update the camera driver" in article.body
+    assert article.summary == "Update the camera driver to 2.1."
+    assert client.get(response["Location"]).status_code == 200
+    # An agent who does not edit articles makes a draft for the knowledge managers.
+    client.force_login(agent)
+    response = client.post(url(ticket, "article"))
+    assert response["Location"] == url(ticket) and Article.objects.count() == 2
+
+
+def test_article_needs_a_knowledge_category(agent_client, ticket):
+    response = agent_client.post(url(ticket, "article"), follow=True)
+    assert "no category yet" in response.content.decode()
