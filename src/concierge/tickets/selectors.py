@@ -7,7 +7,6 @@ from concierge.accounts.models import User
 from concierge.tickets.choices import OPEN_STATUSES, TicketStatus
 from concierge.tickets.models import NUMBER_RE, Attachment, Draft, Ticket
 
-
 # What the SLA badge reads (Ticket.sla_state); listed so that lists load them with the row.
 SLA_FIELDS = ("first_response_at", "response_due_at", "resolution_due_at", "response_warn_at",
               "resolution_warn_at", "resolved_at", "sla_paused_at")

@@ -207,7 +207,7 @@ def lead_and_group(org):
 
 
 def test_escalation_once_per_ticket_and_level(targets, lead_and_group, agent, mailoutbox):
-    lead, group = lead_and_group
+    _lead, group = lead_and_group
     ticket = ticket_at(at(2026, 11, 23, 9), group=group, assignee=agent)
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.IN_PROGRESS)
     # Monday 12:30: the response (due 13:00) is at risk -> the assignee hears.
