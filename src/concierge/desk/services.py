@@ -35,7 +35,8 @@ def _locked(ticket: Ticket) -> Ticket:
 def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Ticket:
     """Give the ticket to an agent (or to nobody); a no-op when nothing changes.
 
-    Writes ``tickets.ticket.assigned``. Only agents can be assignees.
+    Writes ``tickets.ticket.assigned``. Only agents can be assignees. A submitted ticket that
+    gets an assignee is in progress from then on (the requester hears so).
     """
     if assignee is not None and not assignee.is_agent:
         raise TicketError(_("%(name)s is not in the IT team.") % {"name": assignee})
@@ -47,6 +48,9 @@ def ticket_assign(*, ticket: Ticket, actor: User, assignee: User | None) -> Tick
     ticket.save(update_fields=["assignee", "updated_at"])
     activity_log(ticket, actor, "tickets.ticket.assigned", old=old,
                  new=assignee.pk if assignee else None)
+    if assignee is not None and ticket.status == TicketStatus.SUBMITTED:
+        ticket = ticket_change_status(ticket=ticket, actor=actor,
+                                      status=TicketStatus.IN_PROGRESS)
     return ticket
 
 

@@ -210,14 +210,20 @@ def test_bulk_assign_and_status_go_through_the_services(agent_client, agent, emp
                                                         django_capture_on_commit_callbacks):
     tickets = [TicketFactory(requester=employee) for _ in range(3)]
     ids = [t.pk for t in tickets]
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(reverse("desk:bulk"), {"ids": ids, "action": "status",
+                                                 "status": "waiting_for_you"})
+    assert set(Ticket.objects.values_list("status", flat=True)) == {"waiting_for_you"}
+    assert len(mailoutbox) == 3  # each requester hears through the usual notification
     agent_client.post(reverse("desk:bulk"), {"ids": ids, "action": "assign", "assignee": "me"})
     assert set(Ticket.objects.values_list("assignee", flat=True)) == {agent.pk}
     assert Activity.objects.filter(action="tickets.ticket.assigned").count() == 3
-    with django_capture_on_commit_callbacks(execute=True):
-        agent_client.post(reverse("desk:bulk"), {"ids": ids, "action": "status",
-                                                 "status": "in_progress"})
-    assert set(Ticket.objects.values_list("status", flat=True)) == {"in_progress"}
-    assert len(mailoutbox) == 3  # each requester hears through the usual notification
+
+
+def test_claiming_a_submitted_ticket_starts_work(agent_client, agent, ticket):
+    agent_client.post(url(ticket, "assign"), {"assignee": "me"})
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent and ticket.status == TicketStatus.IN_PROGRESS
 
 
 def test_bulk_reports_what_could_not_change(agent_client, employee):
