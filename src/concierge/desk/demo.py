@@ -85,7 +85,7 @@ def load_calendar() -> Calendar:
 def load_groups(people: dict[str, User]) -> dict[str, Group]:
     sofia = people["sofia.agent@alpenblick.example"]
     it = Department.objects.filter(organisation=sofia.organisation, code="it").first()
-    lead, created = User.objects.get_or_create(
+    lead, _created = User.objects.get_or_create(
         email="jonas.lead@alpenblick.example",
         defaults={"display_name": "Jonas Lehmann", "organisation": sofia.organisation,
                   "department": it, "language": "de", "job_title": "Teamleiter Service Desk",

@@ -26,6 +26,10 @@ from concierge.tickets.models import Ticket
 from concierge.tickets.services import TicketError
 
 
+# Statuses the workflow sets by itself (approvals), never an agent.
+NOT_BY_HAND = {TicketStatus.WAITING_APPROVAL, TicketStatus.REJECTED}
+
+
 def agent_required(view):
     """Signed in and an agent; anyone else sees no desk at all (404)."""
     @login_required
@@ -97,7 +101,7 @@ def ticket_list(request):
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
         "view_form": SavedViewForm(), "agents": selectors.assignable_agents(user),
-        "statuses": TicketStatus.choices, "list_url": request.get_full_path(),
+        "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND], "list_url": request.get_full_path(),
         "columns": _columns(state, sort),
         "queue_label": next(q["label"] for q in queues if q["key"] == queue),
     }
@@ -205,7 +209,8 @@ def _ticket_context(request, ticket: Ticket, *, reply_form=None, canned_note=Non
         "groups": selectors.assignable_groups(),
         "priorities": Priority.choices,
         "next_statuses": [(s, TicketStatus(s).label) for s in TicketStatus.values
-                          if s in TRANSITIONS.get(ticket.status, set())],
+                          if s in TRANSITIONS.get(ticket.status, set())
+                          and s not in NOT_BY_HAND],
         "knowledge": _knowledge_available(),
     }
 
