@@ -11,6 +11,7 @@ the second (microseconds dropped) before anything is counted.
 """
 
 import datetime
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -39,6 +40,9 @@ class Schedule:
                 if not 0 <= start < end <= 1440 or start < previous_end:
                     raise ValueError(f"bad or overlapping interval {start}-{end}")
                 previous_end = end
+        # A hashable copy of the hours, for the cache of days below.
+        object.__setattr__(self, "_hours_key", tuple(
+            (day, tuple(self.hours.get(day, ()))) for day in range(7)))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -66,22 +70,32 @@ def _local_instant(day: datetime.date, minutes: int, zone: ZoneInfo) -> datetime
     return local.astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=8192)
+def _day_intervals(time_zone: str, hours_key: tuple, day: datetime.date,
+                   ) -> tuple[tuple[datetime.datetime, datetime.datetime], ...]:
+    """One day's working intervals as UTC instants (cached: days repeat across tickets)."""
+    zone = ZoneInfo(time_zone)
+    intervals = []
+    for begin_min, end_min in hours_key[day.weekday()][1]:
+        begin, end = _local_instant(day, begin_min, zone), _local_instant(day, end_min, zone)
+        if end > begin:
+            intervals.append((begin, end))
+    return tuple(intervals)
+
+
 def _intervals_from(schedule: Schedule, start: datetime.datetime,
                     ) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
     """Working intervals (in UTC) that end after ``start``, in order, clipped to ``start``."""
     if not schedule.works_at_all:
         raise ScheduleError("The calendar has no working hours.")
-    zone = schedule.zone
     start = start.astimezone(UTC)
-    day = start.astimezone(zone).date() - datetime.timedelta(days=1)
+    day = start.astimezone(schedule.zone).date() - datetime.timedelta(days=1)
     idle_days = 0
     while True:
         worked = False
         if day not in schedule.holidays:
-            for begin_min, end_min in schedule.hours.get(day.weekday(), ()):
-                begin = _local_instant(day, begin_min, zone)
-                end = _local_instant(day, end_min, zone)
-                if end <= begin or end <= start:
+            for begin, end in _day_intervals(schedule.time_zone, schedule._hours_key, day):
+                if end <= start:
                     continue
                 worked = True
                 yield max(begin, start), end
