@@ -25,7 +25,6 @@ from concierge.tickets.choices import TRANSITIONS, Priority, TicketStatus
 from concierge.tickets.models import Ticket
 from concierge.tickets.services import TicketError
 
-
 # Statuses the workflow sets by itself (approvals), never an agent.
 NOT_BY_HAND = {TicketStatus.WAITING_APPROVAL, TicketStatus.REJECTED}
 
@@ -101,7 +100,8 @@ def ticket_list(request):
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
         "view_form": SavedViewForm(), "agents": selectors.assignable_agents(user),
-        "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND], "list_url": request.get_full_path(),
+        "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND],
+        "list_url": request.get_full_path(),
         "columns": _columns(state, sort),
         "queue_label": next(q["label"] for q in queues if q["key"] == queue),
     }
