@@ -108,3 +108,20 @@ def test_desk_pages_look_right_and_are_accessible(new_page, viewport, console):
     page.keyboard.press("?") if not viewport.mobile else None
     assert not found, "\n".join(f"== {k}\n{format_violations(v)}" for k, v in found.items())
     console.assert_clean()
+
+
+def test_new_tickets_appear_without_a_reload(new_page):
+    from concierge.accounts.models import User
+    from concierge.tickets.models import Ticket
+
+    page = new_page(DESKTOP)
+    sign_in(page, AGENT)
+    page.goto("/desk/?queue=all")
+    expect(page.locator("#desk-results")).to_be_visible()
+    requester = User.objects.get(email="anna.schmidt@alpenblick.example")
+    Ticket.objects.create(kind="incident", title="Brand-new outage", requester=requester,
+                          requested_for=requester, organisation=requester.organisation)
+    # What the 20-second timer does while the tab is visible.
+    page.evaluate("() => htmx.trigger(document.querySelector('[data-desk-poll]'), 'desk:poll')")
+    expect(page.locator("[data-ticket-row]", has_text="Brand-new outage")).to_have_count(1)
+    assert page.url.endswith("/desk/?queue=all")

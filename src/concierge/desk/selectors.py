@@ -1,6 +1,7 @@
 """Reads for the agents' workspace, always scoped to the agent: anything else is a 404."""
 
 import datetime
+import re
 
 from django.contrib.auth.models import Group
 from django.db.models import (
@@ -30,6 +31,12 @@ SORTS = {"number": "pk", "title": "title", "priority": "priority", "status": "st
          "created": "created_at", "updated": "updated_at", "due": "resolution_due_at"}
 NULLABLE_SORTS = {"due"}
 DEFAULT_SORT = "-created"
+
+
+def parse_id(value) -> int | None:
+    """A primary key from user input: ASCII digits that fit every id column, else None."""
+    value = str(value or "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 def require_agent(user: User) -> None:
@@ -118,9 +125,9 @@ def desk_ticket_list(user: User, *, queue: str = "mine", filters: dict | None = 
         tickets = tickets.filter(assignee=user)
     elif queue == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
-    elif queue.startswith("group-") and queue[6:].isdigit() and \
-            (int(queue[6:]) in user.group_ids or user.is_superuser):
-        tickets = tickets.filter(group_id=int(queue[6:]))
+    elif queue.startswith("group-") and parse_id(queue[6:]) is not None and \
+            (parse_id(queue[6:]) in user.group_ids or user.is_superuser):
+        tickets = tickets.filter(group_id=parse_id(queue[6:]))
     elif queue != "all":
         tickets = tickets.none()
     status = filters.get("status") or "open"

@@ -79,8 +79,8 @@ def ticket_list(request):
     user = request.user
     params = request.GET.copy()
     saved = None
-    if params.get("view", "").isdigit():
-        saved = selectors.saved_view_get_for(user, int(params["view"]))
+    if selectors.parse_id(params.get("view")) is not None:
+        saved = selectors.saved_view_get_for(user, selectors.parse_id(params["view"]))
         for key, value in saved.filters.items():
             if key in FILTER_KEYS and key not in params:
                 params[key] = str(value)
@@ -113,7 +113,8 @@ def ticket_list(request):
 def bulk(request):
     """Assign, or change the status of, the ticked tickets, one by one through the services."""
     back = _back(request, reverse("desk:index"))
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+    ids = [selectors.parse_id(i) for i in request.POST.getlist("ids")[:200]]
+    ids = [i for i in ids if i is not None]
     tickets = list(Ticket.objects.filter(selectors.desk_scope(request.user), pk__in=ids))
     action = request.POST.get("action", "")
     if not tickets:
@@ -148,8 +149,9 @@ def _bulk_action(request, action: str):
             assignee = actor
         elif value == "none":
             assignee = None
-        elif value.isdigit():
-            assignee = selectors.assignable_agents(actor).filter(pk=int(value)).first()
+        elif selectors.parse_id(value) is not None:
+            assignee = selectors.assignable_agents(actor).filter(
+                pk=selectors.parse_id(value)).first()
             if assignee is None:
                 raise TicketError(_("Please choose an agent."))
         else:
@@ -227,9 +229,9 @@ def ticket_detail(request, number: str):
     ticket = selectors.desk_ticket_get(request.user, number)
     reply_form, canned_note = None, None
     canned_id = request.GET.get("canned", "")
-    if canned_id.isdigit():
-        response = next((c for c in selectors.canned_responses() if c.pk == int(canned_id)),
-                        None)
+    if selectors.parse_id(canned_id) is not None:
+        response = next((c for c in selectors.canned_responses()
+                         if c.pk == selectors.parse_id(canned_id)), None)
         if response is not None:
             filled = canned_fill(response.body, placeholders_for(ticket, request.user))
             reply_form = ReplyForm(initial={"body": filled.text, "visibility": "public"})
@@ -283,7 +285,7 @@ def ticket_assign(request, number: str):
         assignee = None
     else:
         assignee = selectors.assignable_agents(request.user).filter(
-            pk=int(value) if value.isdigit() else 0).first()
+            pk=selectors.parse_id(value) or 0).first()
         if assignee is None:
             return _failed(request, ticket, _("Please choose an agent."))
     try:
@@ -304,7 +306,7 @@ def ticket_update(request, number: str):
     group = None
     if group_id:
         group = selectors.assignable_groups().filter(
-            pk=int(group_id) if group_id.isdigit() else 0).first()
+            pk=selectors.parse_id(group_id) or 0).first()
         if group is None:
             return _failed(request, ticket, _("Please choose a group."))
     try:

@@ -121,7 +121,9 @@ def test_filters_status_priority_category_text(agent_client, employee, webcam):
 @pytest.mark.parametrize("query", [
     "?queue=bogus", "?status=nope", "?priority=9", "?category=abc", "?organisation=-1",
     "?sla=whatever", "?sort=password", "?page=999", "?page=x", "?view=999", "?view=abc",
-    "?q=" + "x" * 500, "?sort=-due", "?sort=due&sla=breached",
+    "?q=" + "x" * 500, "?sort=-due", "?sort=due&sla=breached", "?view=²",
+    "?view=99999999999999999999", "?queue=group-²", "?queue=group-99999999999999",
+    "?category=99999999999999999999",
 ])
 def test_bad_filters_never_break_the_list(agent_client, ticket, query):
     assert agent_client.get(DESK + query).status_code in (200, 404)
@@ -240,6 +242,7 @@ def test_bulk_reports_what_could_not_change(agent_client, employee):
     {"ids": [1], "action": "status", "status": "nope"},
     {"ids": [1], "action": "assign", "assignee": "99999"},
     {"ids": [1], "action": "assign", "assignee": "abc"},
+    {"ids": ["²", "9" * 30], "action": "assign", "assignee": "me"},
 ])
 def test_bad_bulk_input_is_a_message(agent_client, ticket, data):
     data = {**data, "ids": [str(ticket.pk) if i == 1 else i for i in data.get("ids", [])]}
@@ -299,7 +302,7 @@ def test_claim_and_assign(agent_client, agent, org, ticket):
     assert ticket.assignee is None
 
 
-@pytest.mark.parametrize("value", ["abc", "99999", "-1"])
+@pytest.mark.parametrize("value", ["abc", "99999", "-1", "²", "9" * 30])
 def test_assigning_to_someone_who_is_not_an_agent_is_refused(agent_client, ticket, value):
     response = agent_client.post(url(ticket, "assign"), {"assignee": value}, follow=True)
     assert response.status_code == 200 and "Please choose an agent" in response.content.decode()
@@ -432,6 +435,7 @@ def test_canned_fill_is_plain_substitution(ticket, agent):
 def test_unknown_canned_response_is_ignored(agent_client, ticket):
     assert agent_client.get(url(ticket), {"canned": "999"}).status_code == 200
     assert agent_client.get(url(ticket), {"canned": "x"}).status_code == 200
+    assert agent_client.get(url(ticket), {"canned": "²"}).status_code == 200
 
 
 # --- links and merging ------------------------------------------------------------------------
