@@ -155,8 +155,10 @@ def free_port() -> int:
 def serve(database: str, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     """gunicorn as the Procfile runs it, until the block ends; its URL and command."""
     port = free_port()
+    # PYTHONPATH: this checkout's code, not whichever one the virtualenv has installed.
     env = env | {"HOST": "127.0.0.1", "PORT": str(port),
-                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+                 "PYTHONPATH": str(REPO / "src")}
     command = procfile_command("web", env)
     log_path = DATA_DIR / f"gunicorn-{database}.log"
     with log_path.open("w") as log_file:
