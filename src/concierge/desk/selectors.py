@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from concierge.accounts.choices import GROUP_ROLES
+from concierge.accounts.choices import GROUP_ROLES, Role
 from concierge.accounts.models import User
 from concierge.desk.models import CannedResponse, GroupProfile, SavedView
 from concierge.sla.engine import AT_RISK, BREACHED, ON_TIME, PAUSED
@@ -64,9 +64,10 @@ def assignable_groups() -> QuerySet[Group]:
 
 
 def assignable_agents(user: User) -> QuerySet[User]:
-    """Agents a ticket may be given to: active agents of the viewer's organisation."""
-    agents = User.objects.filter(is_active=True).filter(
-        Q(groups__name="agent") | Q(is_superuser=True)).distinct()
+    """Agents a ticket may be given to: active agents and administrators (by their role
+    groups) of the viewer's organisation."""
+    members = User.groups.through.objects.filter(group__name__in=[Role.AGENT, Role.ADMIN])
+    agents = User.objects.filter(is_active=True, pk__in=members.values("user_id"))
     if not user.is_superuser:
         agents = agents.filter(organisation_id=user.organisation_id)
     return agents.only("pk", "display_name", "email").order_by("display_name")
@@ -120,16 +121,19 @@ def desk_ticket_list(user: User, *, queue: str = "mine", filters: dict | None = 
     """The tickets of one queue ("mine", "unassigned", "all" or "group-<id>"), filtered and
     sorted. Open tickets only unless a status filter says otherwise."""
     filters = filters or {}
-    tickets = Ticket.objects.filter(desk_scope(user))
+    group_id = parse_id(queue[6:]) if queue.startswith("group-") else None
+    # An agent may work what is assigned to them and what is routed to their groups, so those
+    # queues need no scope (and stay on their own indexes).
     if queue == "mine":
-        tickets = tickets.filter(assignee=user)
+        tickets = Ticket.objects.filter(assignee=user)
     elif queue == "unassigned":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif queue.startswith("group-") and parse_id(queue[6:]) is not None and \
-            (parse_id(queue[6:]) in user.group_ids or user.is_superuser):
-        tickets = tickets.filter(group_id=parse_id(queue[6:]))
-    elif queue != "all":
-        tickets = tickets.none()
+        tickets = Ticket.objects.filter(desk_scope(user), assignee__isnull=True)
+    elif group_id is not None and (group_id in user.group_ids or user.is_superuser):
+        tickets = Ticket.objects.filter(group_id=group_id)
+    elif queue == "all":
+        tickets = Ticket.objects.filter(desk_scope(user))
+    else:
+        tickets = Ticket.objects.none()
     status = filters.get("status") or "open"
     if status == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
@@ -145,7 +149,32 @@ def desk_ticket_list(user: User, *, queue: str = "mine", filters: dict | None = 
         tickets = tickets.alias(sla=sla_state_expression(timezone.now())).filter(
             sla=filters["sla"])
     tickets = _search(tickets, filters.get("q") or "")
-    tickets = tickets.order_by(*ordering(sort))
+    return tickets.order_by(*ordering(sort))
+
+
+class TicketPage:
+    """What the Paginator slices: the count and the page's ids come from narrow queries that a
+    covering index answers; only the page's own rows are then loaded in full."""
+
+    def __init__(self, tickets: QuerySet[Ticket]):
+        self.tickets = tickets
+
+    def count(self) -> int:
+        return self.tickets.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("TicketPage only slices")
+        ids = list(self.tickets.values_list("pk", flat=True)[index])
+        rows = {t.pk: t for t in desk_rows(Ticket.objects.filter(pk__in=ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+def desk_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The columns a desk list shows, with what they need joined in."""
     return (tickets.select_related("requester", "assignee", "group", "organisation")
             .only("pk", "kind", "title", "status", "priority", "created_at", "updated_at",
                   "requester_id", "requester__display_name", "assignee_id",

@@ -93,7 +93,8 @@ def ticket_list(request):
         queue = "mine"
     sort = filters.get("sort") or selectors.DEFAULT_SORT
     tickets = selectors.desk_ticket_list(user, queue=queue, filters=filters, sort=sort)
-    page = Paginator(tickets, selectors.PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(selectors.TicketPage(tickets), selectors.PAGE_SIZE).get_page(
+        params.get("page"))
     state = {"queue": queue, **{k: v for k, v in filters.items() if k != "sort"}}
     context = {
         "form": form, "page": page, "queues": queues, "queue": queue, "sort": sort,
