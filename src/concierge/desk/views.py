@@ -97,7 +97,8 @@ def ticket_list(request):
         params.get("page"))
     state = {"queue": queue, **{k: v for k, v in filters.items() if k != "sort"}}
     context = {
-        "form": form, "page": page, "queues": queues, "queue": queue, "sort": sort,
+        "form": form, "filters": {"status": "open", **filters}, "page": page,
+        "queues": queues, "queue": queue, "sort": sort,
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
         "view_form": SavedViewForm(), "agents": selectors.assignable_agents(user),
