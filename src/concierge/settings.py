@@ -158,9 +158,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Tasks are idempotent, so the worker retries a failed one (after 30 s, 60 s, 120 s, ...) and
+# resumes one whose worker died (still running after the lease).
+TASKS_MAX_ATTEMPTS = env_int("CONCIERGE_TASK_MAX_ATTEMPTS", 6, minimum=1)
+TASKS_RETRY_BASE_SECONDS = env_int("CONCIERGE_TASK_RETRY_SECONDS", 30, minimum=0)
+TASKS_LEASE_SECONDS = env_int("CONCIERGE_TASK_LEASE_SECONDS", 600, minimum=0)
 # Run by the worker's scheduler (manage.py worker): name -> task and interval in seconds.
 PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
+    "fulfilment.nudge": {"task": "concierge.fulfilment.tasks.fulfilment_nudge", "every": 900},
 }
 
 # --- Service desk and service levels ---------------------------------------------------------
@@ -259,9 +265,9 @@ if _smtp_host := env_str("EMAIL_HOST"):
         },
     }}
 else:
-    # Without a mail server, messages are written as files one can open (var/mail/).
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                           "OPTIONS": {"file_path": str(DATA_DIR / "mail")}}}
+    # Without a mail server, messages go to a local Maildir one can open (var/mail/new/).
+    MAILERS = {"default": {"BACKEND": "concierge.notifications.mailbox.MaildirBackend",
+                           "OPTIONS": {"path": str(DATA_DIR / "mail")}}}
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

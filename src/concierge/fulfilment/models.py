@@ -3,12 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from concierge.fulfilment.choices import (
-    TASK_COLOUR,
-    RequesterTask,
-    TaskKind,
-    TaskStatus,
-)
+from concierge.fulfilment.choices import RequesterTask, TaskKind, TaskStatus
 
 
 class Task(models.Model):
@@ -40,6 +35,7 @@ class Task(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="+")
     note = models.TextField(blank=True)
@@ -58,10 +54,6 @@ class Task(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("fulfilment:task", args=[self.pk])
-
-    @property
-    def status_colour(self) -> str:
-        return TASK_COLOUR.get(self.status, "grey")
 
 
 class Slot(models.Model):
