@@ -84,3 +84,25 @@ def test_reading_and_writing_help_articles(new_page, console, viewport):
     console.assert_clean()
     assert not found, f"axe found serious or critical problems at {viewport.name} width:\n" + \
         "\n".join(f"\n== {where}\n{format_violations(v)}" for where, v in found.items())
+
+
+def test_feedback_and_preview_work_without_javascript(new_page, console):
+    article = Article.objects.get(slug="reset-forgotten-password", language="de")
+    page = new_page(DESKTOP, js=False)
+    sign_in(page, EMPLOYEE)
+    page.goto(article.get_absolute_url())
+    page.locator(".kb-feedback summary").click()
+    page.locator(".kb-feedback textarea").fill("Zu lang.")
+    page.locator(".kb-feedback button[value=yes]").click()
+    expect(page.locator(".kb-feedback [role=status]")).to_be_visible()
+    assert article.feedback.get().comment == "Zu lang."
+
+    manager = new_page(DESKTOP, js=False)
+    sign_in(manager, KNOWLEDGE_MANAGER)
+    manager.goto(f"/help/manage/{article.pk}/")
+    manager.locator("textarea[name=body]").fill("*Kursiv*")
+    manager.locator("button[name=preview]").click()
+    expect(manager.locator("#preview em")).to_have_text("Kursiv")
+    article.refresh_from_db()
+    assert article.body != "*Kursiv*"  # a preview saves nothing
+    console.assert_clean()

@@ -12,6 +12,7 @@ ROLE_PERMISSIONS = {
     Role.KNOWLEDGE_MANAGER: {"knowledge.category": ["add", "change", "view"],
                              "knowledge.article": ["add", "change", "view"],
                              "knowledge.articleversion": ["view"],
+                             "knowledge.articleimage": ["change", "view", "delete"],
                              "knowledge.feedback": ["view"]},
     Role.ADMIN: {},
 }

@@ -1,6 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 
-from concierge.knowledge.models import Article, ArticleVersion, Category, Feedback
+from concierge.knowledge.models import (
+    Article,
+    ArticleImage,
+    ArticleVersion,
+    Category,
+    Feedback,
+)
 
 
 @admin.register(Category)
@@ -35,6 +42,15 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["category", "owner"]
     inlines = [ArticleVersionInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The admin keeps the version history like the portal's editor does.
+        if not change or {"title", "summary", "body"} & set(form.changed_data):
+            from concierge.knowledge.services import article_version_add
+
+            article_version_add(article=obj, author=request.user,
+                                note=gettext("Saved in the admin"))
+
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
@@ -42,3 +58,14 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_filter = ["helpful"]
     search_fields = ["article__title", "comment", "query"]
     raw_id_fields = ["article", "user"]
+
+
+@admin.register(ArticleImage)
+class ArticleImageAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "alt", "content_type", "size", "uploaded_by", "created_at"]
+    search_fields = ["name", "slug", "alt"]
+    readonly_fields = ["key", "slug", "file", "name", "content_type", "size", "uploaded_by",
+                       "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # uploaded on the article's page, where the content is checked

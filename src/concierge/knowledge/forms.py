@@ -47,9 +47,10 @@ class ArticleForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     body = forms.CharField(
         label=_("Text"), required=False,
-        help_text=_("Markdown: ## heading, **bold**, - list, [link](https://…), "
-                    "![picture](/media/…). A video link on a line of its own becomes a player "
-                    "(YouTube without cookies, Vimeo)."),
+        help_text=_("Markdown: ## heading, **bold**, - list, [link](https://…). Pictures: "
+                    "upload them under “Pictures” (once the draft is saved) and paste their line. "
+                    "A video link on "
+                    "a line of its own becomes a player (YouTube without cookies, Vimeo)."),
         widget=forms.Textarea(attrs={"rows": 18, "class": "code-editor", "spellcheck": "true"}))
     category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.all())
     tags = forms.CharField(label=_("Tags"), required=False, max_length=500,
@@ -131,6 +132,14 @@ class TranslationForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     body = forms.CharField(label=_("Text"), required=False,
                            widget=forms.Textarea(attrs={"rows": 18, "class": "code-editor"}))
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("Picture"),
+                            help_text=_("PNG, JPG, GIF or WebP, at most 5 MB."),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    alt = forms.CharField(label=_("What the picture shows"), max_length=200,
+                          help_text=_("Read out to people who cannot see it."))
 
 
 class FeedbackForm(forms.Form):

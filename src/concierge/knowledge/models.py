@@ -1,5 +1,7 @@
 """Knowledge articles: self-help in the user's language, written and reviewed in the portal."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -96,9 +98,15 @@ class Article(models.Model):
             models.UniqueConstraint(fields=["slug", "language"],
                                     name="knowledge_article_slug_language_unique"),
         ]
+        # Lists walk these in order and stop early; status alone is not selective (most
+        # articles are published) and would make SQLite scan instead of using the slug.
         indexes = [
-            models.Index(fields=["status", "language"]),
-            models.Index(fields=["status", "review_by"]),
+            models.Index(fields=["category", "title"], name="knowledge_article_category"),
+            models.Index(fields=["-view_count", "title"], name="knowledge_article_views"),
+            models.Index(fields=["-updated_at"], name="knowledge_article_updated"),
+            models.Index(fields=["review_by"], name="knowledge_article_review_by"),
+            models.Index(fields=["slug"], condition=models.Q(is_faq=True),
+                         name="knowledge_article_faq"),
         ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -175,3 +183,37 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article}: {'yes' if self.helpful else 'no'}"
+
+
+class ArticleImage(models.Model):
+    """A picture uploaded for an article's text, shared by its language versions (same slug).
+
+    Served only by ``knowledge:image`` to signed-in people; the random key is its address.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("article"), max_length=120, db_index=True)
+    file = models.FileField(upload_to="knowledge/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    alt = models.CharField(_("description"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("article picture")
+        verbose_name_plural = _("article pictures")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:image", args=[self.key])
+
+    @property
+    def markdown(self) -> str:
+        alt = self.alt.replace("[", "(").replace("]", ")")
+        return f"![{alt}]({self.get_absolute_url()})"

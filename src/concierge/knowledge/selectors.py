@@ -5,14 +5,14 @@ one of their roles; agents-only articles for agents. Knowledge managers see ever
 their own pages (``article_manage_*``). Anything else is a 404, so slugs never leak.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
 from concierge.accounts.choices import Role
 from concierge.accounts.models import User
 from concierge.knowledge.choices import ArticleStatus, Audience
-from concierge.knowledge.models import Article, ArticleVersion, Category
+from concierge.knowledge.models import Article, ArticleImage, ArticleVersion, Category
 
 LANGUAGES = ("en", "de")
 
@@ -89,15 +89,30 @@ def article_translations_for(*, user: User, article: Article) -> list[Article]:
 
 def article_related_for(*, user: User, article: Article) -> list[Article]:
     """Related articles ``user`` may read, one version each, in the reader's language."""
+    slugs = list(article.related_articles.values_list("slug", flat=True))
+    if not slugs:
+        return []
     return list(article_list_preferred(user=user, language=article.language)
-                .filter(slug__in=article.related_articles.values("slug"))
+                .filter(slug__in=slugs)
                 .only("pk", "slug", "language", "title", "summary").order_by("title"))
 
 
+def knowledge_cache_key(*, user: User, language: str | None = None) -> str:
+    """A key for cached knowledge lists: changes when an article is saved or changes status,
+    and differs between readers who may see different articles (organisation, roles, agent)
+    or read another language. One indexed MAX query."""
+    stamp = Article.objects.aggregate(stamp=Max("updated_at"))["stamp"]
+    groups = ".".join(map(str, user.group_ids))
+    return (f"{stamp.timestamp() if stamp else 0}:{reader_language(language)}:"
+            f"{user.organisation_id}:{groups}:{int(user.is_agent)}")
+
+
 def category_list_for(*, user: User, language: str | None = None) -> list[Category]:
-    """Categories with at least one article ``user`` may read, each with ``article_count``."""
-    visible = article_list_preferred(user=user, language=language)
-    counts = dict(visible.order_by().values_list("category_id").annotate(n=Count("pk")))
+    """Categories with at least one article ``user`` may read, each with ``article_count``
+    (articles, not language versions: one slug counts once)."""
+    del language  # every language version counts as the same article
+    counts = dict(article_list_for(user=user).order_by().values_list("category_id")
+                  .annotate(n=Count("slug", distinct=True)))
     categories = list(Category.objects.filter(pk__in=counts.keys()))
     for category in categories:
         category.article_count = counts[category.pk]
@@ -144,6 +159,18 @@ def article_manage_list(*, user: User, view: str = "all", status: str = "",
     return articles.order_by("-updated_at", "pk")
 
 
+def article_manage_counts(*, user: User) -> dict[str, int]:
+    """How many articles wait in each of the manager's views (one query)."""
+    if not may_manage(user):
+        raise Http404("Not a knowledge manager")
+    return Article.objects.aggregate(
+        mine=Count("pk", filter=Q(owner=user)),
+        review=Count("pk", filter=Q(status=ArticleStatus.REVIEW)),
+        stale=Count("pk", filter=Q(status=ArticleStatus.PUBLISHED,
+                                   review_by__lt=timezone.localdate())),
+    )
+
+
 def article_manage_get(*, user: User, pk: int) -> Article:
     """Any article version, for knowledge managers only (404 for everyone else)."""
     if not may_manage(user):
@@ -152,6 +179,11 @@ def article_manage_get(*, user: User, pk: int) -> Article:
     if article is None:
         raise Http404("No such article")
     return article
+
+
+def feedback_list(*, article: Article, limit: int = 10) -> list:
+    """The newest answers to "Was this helpful?" with a comment, for the article's managers."""
+    return list(article.feedback.exclude(comment="").select_related("user")[:limit])
 
 
 def version_list(*, article: Article) -> list[ArticleVersion]:
@@ -163,3 +195,15 @@ def stale_articles(*, today=None) -> QuerySet[Article]:
     today = today or timezone.localdate()
     return (Article.objects.filter(status=ArticleStatus.PUBLISHED, review_by__lt=today,
                                    owner__isnull=False).select_related("owner"))
+
+
+def image_list(*, article: Article) -> list[ArticleImage]:
+    """Pictures uploaded for any language version of ``article``."""
+    return list(ArticleImage.objects.filter(slug=article.slug))
+
+
+def image_get(*, key) -> ArticleImage:
+    image = ArticleImage.objects.filter(key=key).first()
+    if image is None:
+        raise Http404("No such picture")
+    return image

@@ -10,13 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.files import check_upload
 from concierge.knowledge.choices import ArticleStatus, Audience
-from concierge.knowledge.models import Article, ArticleVersion, Feedback, normalise_tags
+from concierge.knowledge.models import (
+    Article,
+    ArticleImage,
+    ArticleVersion,
+    Feedback,
+    normalise_tags,
+)
 
 logger = logging.getLogger("concierge.audit")
 
 # Slugs that would hide a page of the knowledge base (/help/<slug>/).
-RESERVED_SLUGS = {"manage", "category", "c"}
+RESERVED_SLUGS = {"manage", "category", "images"}
 # A published article is looked at again after this long unless its owner says otherwise.
 DEFAULT_REVIEW_AFTER = datetime.timedelta(days=365)
 
@@ -44,10 +51,18 @@ def _audit(action: str, article: Article, actor: User | None, **data) -> None:
 
 
 def _version_add(article: Article, *, author: User | None, note: str = "") -> ArticleVersion:
+    """Record the article's current texts as its next version."""
     last = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return ArticleVersion.objects.create(
         article=article, number=last + 1, title=article.title, summary=article.summary,
         body=article.body, author=author, note=note[:200])
+
+
+def article_version_add(*, article: Article, author: User | None,
+                        note: str = "") -> ArticleVersion:
+    """Record the article's current texts as a new version (for saves outside these services,
+    such as the admin)."""
+    return _version_add(article, author=author, note=note)
 
 
 def _set_m2m(article: Article, values: dict) -> None:
@@ -106,6 +121,24 @@ def article_update(*, article: Article, author: User, note: str = "", **values) 
         _version_add(article, author=author, note=note)
     _audit("knowledge.article.updated", article, author, text_changed=text_changed)
     return article
+
+
+IMAGE_KINDS = ("png", "jpg", "gif", "webp")
+IMAGE_MAX_MB = 5
+
+
+def image_store(*, article: Article, upload, alt: str, uploaded_by: User) -> ArticleImage:
+    """Keep a picture for ``article``'s text (all its language versions), checked by its
+    content; raises ValidationError with a message for the person."""
+    checked = check_upload(upload, allowed_kinds=IMAGE_KINDS, max_mb=IMAGE_MAX_MB)
+    name = (upload.name or "picture").replace("/", "_").replace("\\", "_")[-200:]
+    image = ArticleImage(slug=article.slug, name=name, alt=alt.strip()[:200],
+                         content_type=checked.content_type, size=checked.size,
+                         uploaded_by=uploaded_by)
+    image.file.save(f"{image.key.hex}.{checked.kind}", upload, save=False)
+    image.save()
+    _audit("knowledge.image.uploaded", article, uploaded_by, image=str(image.key))
+    return image
 
 
 def article_author(article: Article) -> int | None:
@@ -199,15 +232,20 @@ def article_view_count(*, article: Article, session) -> bool:
 
 
 def article_review_remind(*, today: datetime.date | None = None) -> int:
-    """E-mail the owner of every published article whose review-by date has passed, once per
-    article and review-by date (a new date means a new reminder). Returns how many were sent."""
+    """Remind the owner of every published article whose review-by date has passed (in the
+    portal, and by e-mail unless they turned that off), once per article and review-by date:
+    a new date that passes again means a new reminder. Returns how many were sent."""
+    from django.urls import reverse
+
     from concierge.knowledge.selectors import stale_articles
-    from concierge.notifications.services import email_send
+    from concierge.notifications.choices import Kind
+    from concierge.notifications.services import notify
 
     sent = 0
     for article in stale_articles(today=today):
-        sent += email_send(
+        sent += notify(
             key=f"knowledge-review:{article.pk}:{article.review_by.isoformat()}",
-            recipient=article.owner, template="knowledge_review_due",
+            recipient=article.owner, kind=Kind.KNOWLEDGE, template="knowledge_review_due",
+            url=reverse("knowledge:manage-edit", args=[article.pk]),
             context={"article": article})
     return sent

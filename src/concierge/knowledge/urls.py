@@ -11,6 +11,8 @@ urlpatterns = [
     path("manage/preview/", views.manage_preview, name="manage-preview"),
     path("manage/<int:pk>/", views.manage_edit, name="manage-edit"),
     path("manage/<int:pk>/status/", views.manage_transition, name="manage-transition"),
+    path("manage/<int:pk>/pictures/", views.manage_image_upload, name="manage-image"),
+    path("images/<uuid:key>/", views.image_detail, name="image"),
     path("manage/<int:pk>/history/", views.manage_history, name="manage-history"),
     path("manage/<int:pk>/translate/<str:language>/", views.manage_translate,
          name="manage-translate"),

@@ -2,8 +2,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +17,13 @@ from concierge.core.markdown import render_markdown
 from concierge.knowledge import selectors, services
 from concierge.knowledge.choices import ArticleLanguage, ArticleStatus
 from concierge.knowledge.diff import version_diff
-from concierge.knowledge.forms import ArticleForm, FeedbackForm, ManageFilterForm, TranslationForm
+from concierge.knowledge.forms import (
+    ArticleForm,
+    FeedbackForm,
+    ImageForm,
+    ManageFilterForm,
+    TranslationForm,
+)
 from concierge.knowledge.models import Feedback
 
 INCIDENT_ITEM = "something-broken"
@@ -27,20 +35,31 @@ def _query(request) -> str:
 
 # --- Readers ---------------------------------------------------------------------------------
 
-@login_required
-@require_GET
-def knowledge_home(request):
-    user = request.user
+# The knowledge home's lists are cached this long (keyed by the latest article change and
+# what the reader may see); counting every visible article per topic is the slow part.
+HOME_CACHE_SECONDS = 300
+
+
+def _home_lists(user) -> dict:
     articles = selectors.article_list_preferred(user=user).select_related("category").only(
         "pk", "slug", "language", "title", "summary", "category__slug", "category__name",
         "updated_at", "view_count")
-    return render(request, "knowledge/knowledge_home.html", {
+    return {
         "categories": selectors.category_list_for(user=user),
         "faqs": list(articles.filter(is_faq=True).order_by("-view_count", "title")[:8]),
         "popular": list(articles.order_by("-view_count", "title")[:6]),
         "recent": list(articles.order_by("-updated_at")[:6]),
-        "can_manage": selectors.may_manage(user),
-    })
+    }
+
+
+@login_required
+@require_GET
+def knowledge_home(request):
+    user = request.user
+    key = f"knowledge-home:{selectors.knowledge_cache_key(user=user)}"
+    lists = cache.get_or_set(key, lambda: _home_lists(user), HOME_CACHE_SECONDS)
+    return render(request, "knowledge/knowledge_home.html",
+                  {**lists, "can_manage": selectors.may_manage(user)})
 
 
 @login_required
@@ -49,7 +68,7 @@ def category_detail(request, slug: str):
     category = selectors.category_get(slug)
     articles = (selectors.article_list_preferred(user=request.user).filter(category=category)
                 .only("pk", "slug", "language", "title", "summary", "updated_at", "is_faq")
-                .order_by("-is_faq", "title"))
+                .order_by("title"))
     page = Paginator(articles, 30).get_page(request.GET.get("page"))
     if not page.object_list and page.number == 1:
         raise Http404("Nothing to read here")
@@ -134,10 +153,13 @@ def manage_list(request):
         language=filters.get("language", ""), category=filters.get("category", ""),
         query=filters.get("q", ""))
     page = Paginator(articles, 30).get_page(request.GET.get("page"))
-    return render_page_or_partial(request, "knowledge/manage_list.html",
-                                  {"form": form, "page": page,
-                                   "view": filters.get("view") or "all"},
-                                  partial="results")
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render_page_or_partial(request, "knowledge/manage_list.html", {
+        "form": form, "page": page, "view": filters.get("view") or "all",
+        "query_string": f"{kept.urlencode()}&" if kept else "",
+        "counts": selectors.article_manage_counts(user=request.user),
+    }, partial="results")
 
 
 def _preview(form) -> str:
@@ -189,6 +211,9 @@ def manage_edit(request, pk: int):
                               if code != article.language
                               and not article.translations().filter(language=code).exists()],
         "translations": list(article.translations()),
+        "comments": selectors.feedback_list(article=article),
+        "images": selectors.image_list(article=article),
+        "image_form": ImageForm(),
     }, status=400 if form.errors else 200)
 
 
@@ -262,3 +287,42 @@ def manage_translate(request, pk: int, language: str):
     return render(request, "knowledge/manage_translate.html", {
         "form": form, "article": article, "language": ArticleLanguage(language),
         "preview": _preview(form)}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def manage_image_upload(request, pk: int):
+    article = selectors.article_manage_get(user=request.user, pk=pk)
+    form = ImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            image = services.image_store(article=article, upload=form.cleaned_data["image"],
+                                         alt=form.cleaned_data["alt"],
+                                         uploaded_by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Picture uploaded. Put this line in the text where it "
+                                        "belongs: %(markdown)s") % {"markdown": image.markdown})
+    else:
+        messages.error(request, " ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in form.errors.items()))
+    return redirect(f"{reverse('knowledge:manage-edit', args=[article.pk])}#pictures")
+
+
+@login_required
+@require_GET
+def image_detail(request, key):
+    """A picture of an article, for signed-in people (its random key is its address)."""
+    image = selectors.image_get(key=key)
+    try:
+        handle = image.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("File missing") from None
+    response = FileResponse(handle, content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # The key changes with the content, so the browser may keep it.
+    response["Cache-Control"] = "private, max-age=604800, immutable"
+    return response

@@ -145,10 +145,27 @@ def test_owners_of_overdue_articles_are_reminded_once_per_date(
     assert message.to == [f"{knowledge_manager.display_name} <{knowledge_manager.email}>"]
     assert "Reset your password" in message.subject
     assert f"/help/manage/{password_article.pk}/" in message.body
+    from concierge.notifications.models import Notification
+
+    bell = Notification.objects.get(recipient=knowledge_manager)
+    assert bell.kind == "knowledge" and bell.url == f"/help/manage/{password_article.pk}/"
     # A new review-by date that passes again means a new reminder.
     Article.objects.filter(pk=password_article.pk).update(
         review_by=yesterday - datetime.timedelta(days=1))
     assert services.article_review_remind() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_owners_who_turned_off_knowledge_mail_are_reminded_in_the_portal_only(
+        password_article, knowledge_manager):
+    from concierge.notifications.models import Notification
+    from concierge.notifications.services import preferences_save
+
+    preferences_save(user=knowledge_manager, email_kinds=set())
+    Article.objects.filter(pk=password_article.pk).update(
+        review_by=timezone.localdate() - datetime.timedelta(days=1))
+    assert services.article_review_remind() == 1
+    assert not mail.outbox and Notification.objects.filter(recipient=knowledge_manager).exists()
 
 
 def test_the_periodic_task_is_scheduled(settings):

@@ -31,7 +31,7 @@ def test_the_help_home_shows_topics_faqs_popular_and_recent(employee_client, pas
     for n in range(12):
         ArticleFactory(slug=f"more-{n}", category=KnowledgeCategoryFactory(slug=f"t{n % 4}"),
                        view_count=n, is_faq=n % 2 == 0)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = employee_client.get("/help/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -39,6 +39,32 @@ def test_the_help_home_shows_topics_faqs_popular_and_recent(employee_client, pas
     assert "Frequently asked" in page and "Most read" in page and "Recently updated" in page
     assert 'action="/search/"' in page and 'aria-current="page"' in page
     assert "Passwort zurücksetzen" not in page  # one version per article: the reader's
+
+
+def test_the_help_home_is_cached_until_an_article_changes(employee_client, password_article,
+                                                          django_assert_max_num_queries,
+                                                          knowledge_manager, reviewer):
+    from concierge.knowledge import services
+
+    employee_client.get("/help/")
+    with django_assert_max_num_queries(11):
+        assert "Reset your password" in employee_client.get("/help/").content.decode()
+    draft = services.article_create(author=knowledge_manager, slug="new-one", language="en",
+                                    title="A brand new article", category=password_article.category)
+    assert "A brand new article" not in employee_client.get("/help/").content.decode()
+    services.article_transition(article=draft, actor=knowledge_manager, to="review")
+    services.article_transition(article=draft, actor=reviewer, to="published")
+    assert "A brand new article" in employee_client.get("/help/").content.decode()
+
+
+def test_readers_who_see_different_articles_do_not_share_the_cache(client, agent, employee,
+                                                                   topic):
+    ArticleFactory(slug="desk-only", title="Desk only", category=topic,
+                   audience=Audience.AGENTS)
+    client.force_login(agent)
+    assert "Desk only" in client.get("/help/").content.decode()
+    client.force_login(employee)
+    assert "Desk only" not in client.get("/help/").content.decode()
 
 
 def test_german_readers_get_german_versions(employee, client, password_article):
@@ -57,7 +83,7 @@ def test_a_category_lists_its_articles(employee_client, password_article, topic,
                                        django_assert_max_num_queries):
     for n in range(10):
         ArticleFactory(slug=f"p-{n}", category=topic)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = employee_client.get("/help/category/passwords/")
     assert response.status_code == 200 and "Reset your password" in response.content.decode()
 
@@ -74,7 +100,7 @@ def test_the_article_page(employee_client, password_article, incident_item, webc
     other = ArticleFactory(slug="set-up-mfa", title="Set up MFA",
                            category=password_article.category)
     password_article.related_articles.add(other)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(17):
         response = employee_client.get("/help/reset-password/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -214,7 +240,7 @@ def test_the_manager_list_filters(km_client, password_article, reviewer, topic,
     for n in range(8):
         ArticleFactory(slug=f"other-{n}", category=topic, owner=reviewer,
                        status=ArticleStatus.REVIEW if n % 2 else ArticleStatus.DRAFT)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = km_client.get("/help/manage/?view=review")
     page = response.content.decode()
     assert response.status_code == 200 and page.count("In review") >= 4
@@ -224,6 +250,14 @@ def test_the_manager_list_filters(km_client, password_article, reviewer, topic,
     response = km_client.get("/help/manage/?view=all&q=reset", HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode()
     assert km_client.get("/help/manage/?status=bogus").status_code == 200
+
+
+def test_the_manager_list_pages_keep_the_filters(km_client, topic):
+    for n in range(35):
+        ArticleFactory(slug=f"a-{n}", category=topic, language="de")
+    page = km_client.get("/help/manage/?view=all&language=de").content.decode()
+    assert "?view=all&amp;language=de&amp;page=2" in page
+    assert '<span class="kb-count">0</span>' in page
 
 
 def _form(topic, **extra):
@@ -321,6 +355,16 @@ def test_adding_a_translation(km_client, topic, knowledge_manager):
     assert km_client.get(f"/help/manage/{article.pk}/translate/fr/").status_code == 404
 
 
+def test_the_editor_shows_what_readers_said(km_client, password_article, employee):
+    from concierge.knowledge.services import feedback_give
+
+    feedback_give(article=password_article, user=employee, helpful=False,
+                  comment="The link <b>expired</b>.", query="pw reset")
+    page = km_client.get(f"/help/manage/{password_article.pk}/").content.decode()
+    assert "0 found it helpful, 1 did not" in page
+    assert "The link &lt;b&gt;expired&lt;/b&gt;." in page and "pw reset" in page
+
+
 def test_unknown_manager_pages_are_404(km_client):
     assert km_client.get("/help/manage/999999/").status_code == 404
     assert km_client.get("/help/manage/999999/history/").status_code == 404
@@ -340,6 +384,24 @@ def test_the_admin_edits_articles(client, admin_user, password_article):
     assert client.get("/admin/knowledge/feedback/").status_code == 200
 
 
+def test_saving_the_text_in_the_admin_adds_a_version(client, admin_user, password_article):
+    client.force_login(admin_user)
+    url = f"/admin/knowledge/article/{password_article.pk}/change/"
+    response = client.get(url)
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"body": "New text.", "tags": '["password"]', "related_items": [],
+                 "related_articles": [], "organisations": [], "roles": [],
+                 "versions-TOTAL_FORMS": 1, "versions-INITIAL_FORMS": 1,
+                 "versions-MIN_NUM_FORMS": 0, "versions-MAX_NUM_FORMS": 1000,
+                 "versions-0-id": password_article.versions.get().pk,
+                 "versions-0-article": password_article.pk})
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert password_article.versions.order_by("-number").first().body == "New text."
+
+
 def test_the_navigation_links_to_help(employee_client):
     page = employee_client.get("/").content.decode()
     assert page.count('href="/help/"') >= 2  # header and phone tab bar
@@ -350,3 +412,59 @@ def test_stale_articles_show_in_the_due_view(km_client, password_article):
         review_by=timezone.localdate() - datetime.timedelta(days=2))
     page = km_client.get("/help/manage/?view=stale").content.decode()
     assert "Reset your password" in page
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_manager_uploads_a_picture_and_readers_see_it(km_client, password_article, employee):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concierge.knowledge.models import ArticleImage
+
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("screen.png", _png(), content_type="image/png"),
+        "alt": "The sign-in page"}, follow=True)
+    image = ArticleImage.objects.get()
+    page = response.content.decode()
+    assert f"![The sign-in page](/help/images/{image.key}/)" in page
+    assert image.slug == "reset-password" and image.content_type == "image/png"
+
+    client = km_client  # the same test client, now as a reader
+    client.force_login(employee)
+    served = client.get(image.get_absolute_url())
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == _png()
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert client.get("/help/images/00000000-0000-0000-0000-000000000000/").status_code == 404
+    client.logout()
+    assert client.get(image.get_absolute_url()).status_code == 302
+
+
+def test_only_pictures_are_accepted(km_client, password_article):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concierge.knowledge.models import ArticleImage
+
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("evil.png", b"<script>alert(1)</script>",
+                                    content_type="image/png"), "alt": "x"}, follow=True)
+    assert "not a file type we accept" in response.content.decode()
+    response = km_client.post(f"/help/manage/{password_article.pk}/pictures/", {"alt": ""},
+                              follow=True)
+    assert "Picture" in response.content.decode() and not ArticleImage.objects.exists()
+
+
+def test_readers_cannot_upload_pictures(employee_client, password_article):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = employee_client.post(f"/help/manage/{password_article.pk}/pictures/", {
+        "image": SimpleUploadedFile("a.png", _png()), "alt": "x"})
+    assert response.status_code == 404
