@@ -11,9 +11,11 @@ For each database (SQLite, then PostgreSQL) the bench:
 3. signs in once as the bench employee and once as the bench agent through the sign-in form;
 4. loads each page with 16 keep-alive connections (bench/load.py), one page after the other:
    a 2 s warm-up, then 10 s measured;
-5. counts the desk's queries (bench/desk.py: the same for one ticket as for all of them) and
+5. measures approvals (bench/approvals.py) and directory sign-in and password change
+   throughput against a private slapd (bench/directory.py; skipped without slapd);
+6. counts the desk's queries (bench/desk.py: the same for one ticket as for all of them) and
    measures SLA computations per second;
-6. prints a table and writes ``var/bench/results-<database>.json``.
+7. prints a table and writes ``var/bench/results-<database>.json``.
 
 The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested without
 the session cookie, since signed in the middleware would read the session and the user), the
@@ -292,6 +294,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
             print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
     approvals = measure_approvals(env)
     desk = measure_desk(env)
+    directory = measure_directory(env)
     return {
         "database": database, "started_at": started_at, "client": client,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
@@ -304,6 +307,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
         "pages": rows,
         "approvals": approvals,
         "desk": desk,
+        "directory": directory,
     }
 
 
@@ -323,6 +327,12 @@ def measure_desk(env: dict[str, str]) -> dict:
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"bench/desk.py failed:\n{result.stderr.strip()}")
+def measure_directory(env: dict[str, str]) -> dict:
+    """Directory sign-in and password change throughput against slapd (bench/directory.py)."""
+    command = [sys.executable, str(REPO / "bench" / "directory.py")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"bench/directory.py failed:\n{result.stderr.strip()}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -359,6 +369,14 @@ def table(report: dict) -> str:
                      f"{queries['tickets_in_scope']:,} tickets; SLA "
                      f"{sla['deadlines_per_s']:,} deadlines/s, "
                      f"{sla['business_time_per_s']:,} business-time measurements/s")
+    directory = report.get("directory")
+    if directory and "skipped" in directory:
+        lines.append(f"directory: skipped, {directory['skipped']}")
+    elif directory:
+        lines.append(f"directory (slapd): {directory['sign_ins_per_s']:,.0f} sign-ins/s "
+                     f"(p50 {directory['sign_in_ms']['p50']} ms, p99 "
+                     f"{directory['sign_in_ms']['p99']} ms); {directory['changes_per_s']:,.0f} "
+                     f"password changes/s (p50 {directory['change_ms']['p50']} ms)")
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("profile/", include("concierge.accounts.urls")),
     path("help/", include("concierge.knowledge.urls")),
     path("notifications/", include("concierge.notifications.urls")),
+    path("password/", include("concierge.directory.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
