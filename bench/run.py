@@ -327,6 +327,9 @@ def measure_desk(env: dict[str, str]) -> dict:
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"bench/desk.py failed:\n{result.stderr.strip()}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def measure_directory(env: dict[str, str]) -> dict:
     """Directory sign-in and password change throughput against slapd (bench/directory.py)."""
     command = [sys.executable, str(REPO / "bench" / "directory.py")]
