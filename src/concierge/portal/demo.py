@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.accounts.choices import Role
+from concierge.accounts.demo import load_demo_mfa
 from concierge.accounts.models import CostCentre, Department, Organisation, User
 from concierge.approvals.choices import Decision
 from concierge.approvals.models import Vote
@@ -285,6 +286,7 @@ def load_slots(days: int = 10) -> None:
 
 def load_demo() -> dict:
     people = load_people()
+    load_demo_mfa(people)
     load_catalog()
     load_slots()
     made = load_tickets(people)
