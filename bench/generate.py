@@ -57,6 +57,7 @@ from concierge.accounts.models import CostCentre, Department, Organisation, User
 from concierge.catalog.formspec import parse_form
 from concierge.catalog.models import CatalogItem, Category
 from concierge.catalog.wizard import answer_display
+from concierge.sla.engine import Schedule, add_business_seconds
 from concierge.tickets.choices import OPEN_STATUSES, Priority, TicketStatus
 from concierge.tickets.models import Activity, Comment, Ticket
 
@@ -74,7 +75,15 @@ SEED = 20_240_601
 STALE_SCHEMA = 3  # exit code: the tables differ from the models, the database must be made anew
 
 EMPLOYEE_EMAIL = "bench.employee@alpenblick.example"
-PASSWORD = "bench-password-1"  # every bench person's; only the employee signs in
+AGENT_EMAIL = "bench.agent@alpenblick.example"  # works the desk: in every IT group
+PASSWORD = "bench-password-1"  # every bench person's; the employee and the agent sign in
+IT_GROUPS = ["service-desk", "it-workplace", "it-procurement"]
+# The service levels of the demo (desk/demo.py): Mon-Fri 08:00-18:00 in Berlin; priority ->
+# first response and resolution in business minutes. The bench has no holidays.
+SLA_SCHEDULE = Schedule("Europe/Berlin", {day: ((480, 1080),) for day in range(5)})
+SLA_TARGETS = {Priority.CRITICAL: (30, 240), Priority.HIGH: (60, 480),
+               Priority.MEDIUM: (240, 1800), Priority.LOW: (480, 3000)}
+SLA_WARN = 0.8
 
 ORGANISATIONS = [  # slug, name, e-mail domain, share of the people
     ("alpine", "Alpenblick Versicherung AG", "alpenblick.example", 0.6),
@@ -373,10 +382,15 @@ class Generator:
             centres = CostCentre.objects.bulk_create(
                 CostCentre(organisation=org, code=f"4{index:02d}100", name=d.name)
                 for index, d in enumerate(departments))
-            count = round(PEOPLE * share) - (1 if slug == "alpine" else 0)
+            count = round(PEOPLE * share) - (2 if slug == "alpine" else 0)
             members = [self._person(org, domain, departments, centres, password, n)
                        for n in range(count)]
             if slug == "alpine":
+                members.append(User(
+                    email=AGENT_EMAIL, display_name="Arne Agent", organisation=org,
+                    department=departments[2], cost_centre=centres[2], location="Munich, HQ",
+                    phone="+49 89 1234 999", job_title="Service desk", language="en",
+                    password=password, date_joined=self.now - datetime.timedelta(days=900)))
                 members.insert(0, User(
                     email=EMPLOYEE_EMAIL, display_name="Bea Bench", organisation=org,
                     department=departments[0], cost_centre=centres[0], location="Munich, Floor 3",
@@ -396,6 +410,13 @@ class Generator:
             User.groups.through.objects.bulk_create(
                 User.groups.through(user_id=p.pk, group_id=agents.pk)
                 for p in members[-AGENTS_PER_ORGANISATION:])
+            # Agents work in one IT group each; the bench agent (the last) in all of them.
+            groups = [Group.objects.get_or_create(name=name)[0] for name in IT_GROUPS]
+            User.groups.through.objects.bulk_create(
+                [User.groups.through(user_id=p.pk, group_id=groups[i % len(groups)].pk)
+                 for i, p in enumerate(members[-AGENTS_PER_ORGANISATION:-1])]
+                + [User.groups.through(user_id=members[-1].pk, group_id=g.pk) for g in groups
+                   if slug == "alpine"])
             made += len(members)
         log(f"{made:,} people")
 
@@ -458,6 +479,8 @@ class Generator:
         for user_id, org_id in User.objects.filter(groups__name=Role.AGENT).values_list(
                 "pk", "organisation_id"):
             agents_by_org.setdefault(org_id, []).append(user_id)
+        self.group_ids = list(Group.objects.filter(name__in=IT_GROUPS).values_list("pk",
+                                                                                  flat=True))
         items = list(CatalogItem.objects.filter(active=True, audience_roles=None))
         snapshots = {item.pk: answers_snapshot(item) for item in items}
         # The employee's tickets and those made for them, among everyone else's.
@@ -537,9 +560,9 @@ class Generator:
                                                "body": self.random.choice(COMMENTS)}))
         events.sort(key=lambda event: event[1])
         incident = item.is_incident
+        priority = self.random.choice(list(Priority)) if incident else Priority.MEDIUM
         ticket = Ticket(
-            kind=item.kind, title=item.name["en"], status=status,
-            priority=self.random.choice(list(Priority)) if incident else Priority.MEDIUM,
+            kind=item.kind, title=item.name["en"], status=status, priority=priority,
             requester_id=requester[0], requested_for_id=requested_for[0],
             organisation_id=requester[1], item=item, item_name=item.name, answers=snapshot,
             price_once=item.price_once, price_monthly=item.price_monthly,
@@ -547,8 +570,29 @@ class Generator:
             due_at=created + datetime.timedelta(days=item.delivery_days * 7 // 5 + 1),
             resolved_at=next((at for a, at, d in events if d.get("new") == "resolved"), None),
             closed_at=next((at for a, at, d in events if d.get("new") == "closed"), None),
+            group_id=self.random.choice(self.group_ids),
+            assignee_id=agent if status != TicketStatus.SUBMITTED else None,
         )
+        self._sla(ticket, events, agent)
         return ticket, events
+
+    def _sla(self, ticket: Ticket, events, agent: int) -> None:
+        """Deadlines as sla.services would have set them; paused while waiting or resolved."""
+        response, resolution = SLA_TARGETS[ticket.priority]
+        start = ticket.created_at
+        ticket.response_due_at = add_business_seconds(SLA_SCHEDULE, start, response * 60)
+        ticket.resolution_due_at = add_business_seconds(SLA_SCHEDULE, start, resolution * 60)
+        ticket.response_warn_at = add_business_seconds(SLA_SCHEDULE, start,
+                                                       int(response * 60 * SLA_WARN))
+        ticket.resolution_warn_at = add_business_seconds(SLA_SCHEDULE, start,
+                                                         int(resolution * 60 * SLA_WARN))
+        ticket.first_response_at = next(
+            (at for action, at, data in events if data.get("author") == agent
+             or (action == "tickets.ticket.status_changed" and data.get("actor") == agent)),
+            None)
+        if ticket.status in (TicketStatus.WAITING_APPROVAL, TicketStatus.WAITING_FOR_YOU,
+                             TicketStatus.RESOLVED):
+            ticket.sla_paused_at = events[-1][1]
 
     def _status(self, age: datetime.timedelta) -> str:
         """Recent tickets are mostly open, old ones mostly done; a few stay open for long."""
@@ -595,7 +639,9 @@ def describe() -> dict:
                      "tickets": Ticket.objects.filter(
                          models.Q(requester=employee) | models.Q(requested_for=employee)).count()},
         "item": {"slug": item.slug, "first_step": item.form["steps"][0]["key"]},
-        "ticket": {"pk": ticket.pk, "comments": ticket.comments.count()},
+        "ticket": {"pk": ticket.pk, "number": ticket.number,
+                   "comments": ticket.comments.count()},
+        "agent": {"email": AGENT_EMAIL, "password": PASSWORD},
     }
 
 

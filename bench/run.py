@@ -8,23 +8,26 @@ For each database (SQLite, then PostgreSQL) the bench:
    anew when its tables no longer match the models);
 2. serves it as in production: the Procfile's ``web`` line (gunicorn, ``concierge.wsgi``) on a
    free port of 127.0.0.1, with static files collected into ``var/bench/static``;
-3. signs in once as the bench employee through the sign-in form;
+3. signs in once as the bench employee and once as the bench agent through the sign-in form;
 4. loads each page with 16 keep-alive connections (bench/load.py), one page after the other:
    a 2 s warm-up, then 10 s measured;
 5. measures approvals (bench/approvals.py) and directory sign-in and password change
    throughput against a private slapd (bench/directory.py; skipped without slapd);
-6. prints a table and writes ``var/bench/results-<database>.json``.
+6. counts the desk's queries (bench/desk.py: the same for one ticket as for all of them) and
+   measures SLA computations per second;
+7. prints a table and writes ``var/bench/results-<database>.json``.
 
 Then the search: its retrieval evaluation (bench/search_eval.py: hit@1, hit@3 and MRR per
 language and database) and, with ``BENCH_SEARCH_SCALE=1``, its latency and index build at
 100,000 articles (bench/search_latency.py).
 
-The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested
-without the session cookie, since signed in the middleware would read the session and the
-user), the home page, the catalog, the first step of an item's request form, "My requests" and
-one of the employee's requests. A page meets the target when it serves at least 40% of the
-floor's requests per second with a p99 latency under 100 ms. Every answer must be a 200: a page
-that answered anything else was not measured and its row is invalid.
+The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested without
+the session cookie, since signed in the middleware would read the session and the user), the
+home page, the catalog, the first step of an item's request form, "My requests" and one of the
+employee's requests; then, signed in as the bench agent, the desk's queue of all open tickets
+and that request in the desk. A page meets the target when it serves at least 40% of the floor's
+requests per second with a p99 latency under 100 ms. Every answer must be a 200: a page that
+answered anything else was not measured and its row is invalid.
 
 Missed targets are results, not failures: the exit code is 0 unless the bench itself could not
 run (no database server, a server that does not start, a page that does not answer 200).
@@ -158,8 +161,10 @@ def free_port() -> int:
 def serve(database: str, env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
     """gunicorn as the Procfile runs it, until the block ends; its URL and command."""
     port = free_port()
+    # PYTHONPATH: this checkout's code, not whichever one the virtualenv has installed.
     env = env | {"HOST": "127.0.0.1", "PORT": str(port),
-                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+                 "PYTHONPATH": str(REPO / "src")}
     command = procfile_command("web", env)
     log_path = DATA_DIR / f"gunicorn-{database}.log"
     with log_path.open("w") as log_file:
@@ -231,24 +236,28 @@ def sign_in(base_url: str, email: str, password: str) -> str:
 
 # --- measuring --------------------------------------------------------------------------------
 
-def pages(dataset: dict) -> list[tuple[str, str, bool]]:
-    """(name, path, signed in) of every measured page; the floor comes first."""
+def pages(dataset: dict) -> list[tuple[str, str, str]]:
+    """(name, path, who is signed in: "", "employee" or "agent") of every measured page; the
+    floor comes first."""
     item, ticket = dataset["item"], dataset["ticket"]
     return [
-        ("floor", "/floor", False),
-        ("home", "/", True),
-        ("catalog", "/services/", True),
-        ("item form", f"/requests/new/{item['slug']}/step/{item['first_step']}/", True),
-        ("my requests", "/requests/", True),
-        ("request detail", f"/requests/{ticket['pk']}/", True),
+        ("floor", "/floor", ""),
+        ("home", "/", "employee"),
+        ("catalog", "/services/", "employee"),
+        ("item form", f"/requests/new/{item['slug']}/step/{item['first_step']}/", "employee"),
+        ("my requests", "/requests/", "employee"),
+        ("request detail", f"/requests/{ticket['pk']}/", "employee"),
+        ("desk queue", "/desk/?queue=all", "agent"),
+        ("desk ticket", f"/desk/tickets/{ticket['number']}/", "agent"),
     ]
 
 
-def check_pages(base_url: str, cookie: str, page_list: list[tuple[str, str, bool]]) -> None:
+def check_pages(base_url: str, cookies: dict[str, str],
+                page_list: list[tuple[str, str, str]]) -> None:
     """Each page answers 200 once before it is loaded (a redirect means a setup problem)."""
-    for name, path, signed_in in page_list:
+    for name, path, who in page_list:
         status, headers, _ = _request(base_url, "GET", path,
-                                      headers={"Cookie": cookie} if signed_in else {})
+                                      headers={"Cookie": cookies[who]} if who else {})
         if status != 200:
             where = f" to {headers['Location']}" if headers.get("Location") else ""
             raise BenchError(f"{name} ({path}) answered {status}{where} instead of 200")
@@ -274,13 +283,13 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     rows = []
     with serve(database, env) as (base_url, command):
-        employee = dataset["employee"]
-        cookie = sign_in(base_url, employee["email"], employee["password"])
+        cookies = {who: sign_in(base_url, dataset[who]["email"], dataset[who]["password"])
+                   for who in ("employee", "agent")}
         page_list = pages(dataset)
-        check_pages(base_url, cookie, page_list)
+        check_pages(base_url, cookies, page_list)
         floor_rps = 0.0
-        for name, path, signed_in in page_list:
-            headers = {"Accept": "text/html", **({"Cookie": cookie} if signed_in else {})}
+        for name, path, who in page_list:
+            headers = {"Accept": "text/html", **({"Cookie": cookies[who]} if who else {})}
             result = load.measure(base_url, path, client=client, headers=headers,
                                   connections=args.connections, duration=args.duration,
                                   warmup=args.warmup)
@@ -288,6 +297,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
             rows.append(evaluate(name, path, result, floor_rps))
             print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
     approvals = measure_approvals(env)
+    desk = measure_desk(env)
     directory = measure_directory(env)
     return {
         "database": database, "started_at": started_at, "client": client,
@@ -295,10 +305,12 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
         "server": shlex.join(command), "cpus": os.cpu_count(),
         "load_average_at_start": load_at_start,
         "targets": {"min_ratio_to_floor": MIN_RATIO, "max_p99_ms": MAX_P99_MS},
-        "dataset": {key: value for key, value in dataset.items() if key != "employee"}
+        "dataset": {key: value for key, value in dataset.items()
+                    if key not in ("employee", "agent")}
         | {"employee_tickets": dataset["employee"]["tickets"]},
         "pages": rows,
         "approvals": approvals,
+        "desk": desk,
         "directory": directory,
     }
 
@@ -309,6 +321,16 @@ def measure_approvals(env: dict[str, str]) -> dict:
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"bench/approvals.py failed:\n{result.stderr.strip()}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_desk(env: dict[str, str]) -> dict:
+    """The desk's query counts (constant in the number of tickets, or the bench stops) and SLA
+    computations per second (bench/desk.py)."""
+    command = [sys.executable, str(REPO / "bench" / "desk.py")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"bench/desk.py failed:\n{result.stderr.strip()}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -346,6 +368,14 @@ def table(report: dict) -> str:
         lines.append(f"approvals: submit to the first approver's task p50 {latency['p50']} ms, "
                      f"p99 {latency['p99']} ms; {approvals['approvals_per_s']:,.0f} decisions/s "
                      "through the service layer")
+    desk = report.get("desk")
+    if desk:
+        queries, sla = desk["queries"], desk["sla"]
+        lines.append(f"desk: {queries['queue_all']} queries per queue page and "
+                     f"{queries['ticket_recent']} per ticket view, the same for 1 or "
+                     f"{queries['tickets_in_scope']:,} tickets; SLA "
+                     f"{sla['deadlines_per_s']:,} deadlines/s, "
+                     f"{sla['business_time_per_s']:,} business-time measurements/s")
     directory = report.get("directory")
     if directory and "skipped" in directory:
         lines.append(f"directory: skipped, {directory['skipped']}")

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "concierge.tickets",
     "concierge.approvals",
     "concierge.fulfilment",
+    "concierge.sla",
+    "concierge.desk",
     "concierge.notifications",
     "concierge.knowledge",
     "concierge.search",
@@ -176,6 +178,20 @@ PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
     "fulfilment.nudge": {"task": "concierge.fulfilment.tasks.fulfilment_nudge", "every": 900},
 }
+
+# --- Service desk and service levels ---------------------------------------------------------
+# An SLA deadline is "at risk" once this share of its business time has passed.
+SLA_WARN_PERCENT = env_int("CONCIERGE_SLA_WARN_PERCENT", 80, minimum=1)
+SLA_ESCALATION_BATCH = 500
+# A ticket waiting for the requester: one reminder after N days, closed after M days.
+DESK_WAITING_REMIND_DAYS = env_int("CONCIERGE_WAITING_REMIND_DAYS", 3, minimum=1)
+DESK_WAITING_CLOSE_DAYS = env_int("CONCIERGE_WAITING_CLOSE_DAYS", 10, minimum=2)
+if DESK_WAITING_CLOSE_DAYS <= DESK_WAITING_REMIND_DAYS:
+    raise EnvError("CONCIERGE_WAITING_CLOSE_DAYS must be more than "
+                   "CONCIERGE_WAITING_REMIND_DAYS")
+PERIODIC_TASKS["sla.escalate"] = {"task": "concierge.sla.tasks.sla_escalate", "every": 120}
+PERIODIC_TASKS["desk.waiting"] = {"task": "concierge.desk.tasks.desk_waiting_nudge",
+                                  "every": 3600}
 
 # --- Single sign-on, MFA and sign-in security --------------------------------------------------
 # OpenID Connect: active when issuer (or discovery URL), client id and secret are set.

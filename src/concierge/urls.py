@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/", include("concierge.tickets.urls")),
     path("approvals/", include("concierge.approvals.urls")),
     path("work/", include("concierge.fulfilment.urls")),
+    path("desk/", include("concierge.desk.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("search/", include("concierge.search.urls")),
     path("help/", include("concierge.knowledge.urls")),

@@ -24,6 +24,7 @@ from concierge.catalog.models import CatalogItem
 from concierge.catalog.services import catalog_import_yaml
 from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
+from concierge.desk.demo import load_desk
 from concierge.fulfilment.models import Slot
 from concierge.knowledge.demo import load_articles
 from concierge.search.demo import load_search
@@ -290,6 +291,7 @@ def load_demo() -> dict:
     load_catalog()
     load_slots()
     made = load_tickets(people)
+    load_desk(people)
     articles = load_articles(owner=people["katrin.braun@alpenblick.example"],
                              reviewer=people["admin@alpenblick.example"])
     load_search()

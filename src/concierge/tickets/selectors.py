@@ -7,6 +7,10 @@ from concierge.accounts.models import User
 from concierge.tickets.choices import OPEN_STATUSES, TicketStatus
 from concierge.tickets.models import NUMBER_RE, Attachment, Draft, Ticket
 
+# What the SLA badge reads (Ticket.sla_state); listed so that lists load them with the row.
+SLA_FIELDS = ("first_response_at", "response_due_at", "resolution_due_at", "response_warn_at",
+              "resolution_warn_at", "resolved_at", "sla_paused_at")
+
 
 def _visible_to(user: User) -> Q:
     if user.is_agent:
@@ -34,7 +38,7 @@ def ticket_list_for(user: User, *, state: str = "open", query: str = "",
     return tickets.select_related("requester", "requested_for").only(
         "pk", "kind", "title", "status", "priority", "created_at", "updated_at", "due_at",
         "requester__display_name", "requested_for__display_name", "requester_id",
-        "requested_for_id",
+        "requested_for_id", *SLA_FIELDS,
     ).order_by("-created_at", "-pk")
 
 
@@ -58,11 +62,14 @@ def ticket_get_for(user: User, pk: int) -> Ticket:
 
 def attachment_get_for(user: User, key) -> Attachment:
     """A file the viewer may download: on a ticket they may see, or on their own draft."""
-    attachment = Attachment.objects.select_related("ticket", "draft").filter(key=key).first()
+    attachment = Attachment.objects.select_related("ticket", "draft", "comment") \
+        .filter(key=key).first()
     if attachment is None:
         raise Http404("No such file")
     if attachment.ticket_id is not None:
         ticket_get_for(user, attachment.ticket_id)
+        if attachment.comment_id and not attachment.comment.is_public and not user.is_agent:
+            raise Http404("No such file")  # a file on an internal note
         return attachment
     if attachment.draft_id is not None and attachment.draft.user_id == user.pk:
         return attachment
