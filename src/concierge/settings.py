@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "concierge.fulfilment",
     "concierge.notifications",
     "concierge.portal",
+    "concierge.feedback",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -159,6 +160,12 @@ TASKS = {
 PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
 }
+
+# --- Feedback (the requester's verdict) ----------------------------------------------------
+# "Not fixed" reopens a resolved ticket within this many days (later: a new request); the rating
+# stays on the requester's to-dos as long. Rating links in the e-mail work this many days.
+FEEDBACK_REOPEN_DAYS = env_int("CONCIERGE_FEEDBACK_REOPEN_DAYS", 7, minimum=1)
+FEEDBACK_LINK_MAX_AGE = env_int("CONCIERGE_FEEDBACK_LINK_DAYS", 30, minimum=1) * 86400
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

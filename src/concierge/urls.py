@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/", include("concierge.tickets.urls")),
     path("approvals/", include("concierge.approvals.urls")),
     path("work/", include("concierge.fulfilment.urls")),
+    path("feedback/", include("concierge.feedback.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ from concierge.catalog.selectors import item_get_for
 from concierge.catalog.wizard import StepForm, answers_problems, peek, wizard_spec
 from concierge.core.htmx import is_partial_request, render_page_or_partial
 from concierge.core.i18n import localize
+from concierge.feedback.selectors import survey_current_for
 from concierge.fulfilment.selectors import tasks_of
 from concierge.tickets import selectors, services
 from concierge.tickets.forms import CommentForm, StatusForm, TicketFilterForm
@@ -57,6 +58,7 @@ def _detail_context(request, ticket, *, comment_form=None):
         else None,
         "stages": approvals_of(ticket),
         "tasks": tasks_of(ticket),
+        "survey": survey_current_for(request.user, ticket),
         "can_cancel": ticket.can_be_cancelled and request.user.pk in (
             ticket.requester_id, ticket.requested_for_id),
     }
