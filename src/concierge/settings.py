@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "concierge.notifications",
     "concierge.portal",
     "concierge.feedback",
+    "concierge.mailin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -166,6 +167,20 @@ PERIODIC_TASKS = {
 # stays on the requester's to-dos as long. Rating links in the e-mail work this many days.
 FEEDBACK_REOPEN_DAYS = env_int("CONCIERGE_FEEDBACK_REOPEN_DAYS", 7, minimum=1)
 FEEDBACK_LINK_MAX_AGE = env_int("CONCIERGE_FEEDBACK_LINK_DAYS", 30, minimum=1) * 86400
+
+# --- E-mail channel ---------------------------------------------------------------------------
+# People write to MAILIN_ADDRESS; replies to a ticket go to its tagged form
+# (support+REQ-000123@...). `manage.py mail_receive` listens on MAILIN_HOST:MAILIN_PORT.
+MAILIN_ADDRESS = env_str("CONCIERGE_MAILIN_ADDRESS", "support@example.com").strip().lower()
+if "@" not in MAILIN_ADDRESS or "+" in MAILIN_ADDRESS:
+    raise EnvError("CONCIERGE_MAILIN_ADDRESS must be an e-mail address without a +tag")
+MAILIN_HOST = env_str("CONCIERGE_MAILIN_HOST", "127.0.0.1")
+MAILIN_PORT = env_int("CONCIERGE_MAILIN_PORT", 8025, minimum=1)
+MAILIN_MAX_MB = env_int("CONCIERGE_MAILIN_MAX_MB", 30, minimum=1)
+# More messages than this from one sender within an hour are dropped (a mail loop).
+MAILIN_MAX_PER_HOUR = env_int("CONCIERGE_MAILIN_MAX_PER_HOUR", 20, minimum=1)
+# How many earlier messages an agent's reply quotes.
+MAILIN_QUOTE_MESSAGES = env_int("CONCIERGE_MAILIN_QUOTE_MESSAGES", 3, minimum=0)
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
