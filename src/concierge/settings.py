@@ -255,9 +255,9 @@ if _smtp_host := env_str("EMAIL_HOST"):
         },
     }}
 else:
-    # Without a mail server, messages are written as files one can open (var/mail/).
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                           "OPTIONS": {"file_path": str(DATA_DIR / "mail")}}}
+    # Without a mail server, messages go to a local Maildir one can open (var/mail/new/).
+    MAILERS = {"default": {"BACKEND": "concierge.notifications.mailbox.MaildirBackend",
+                           "OPTIONS": {"path": str(DATA_DIR / "mail")}}}
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/", include("concierge.fulfilment.urls")),
     path("feedback/", include("concierge.feedback.urls")),
     path("profile/", include("concierge.accounts.urls")),
+    path("notifications/", include("concierge.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

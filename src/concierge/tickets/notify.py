@@ -1,23 +1,24 @@
 """Who hears about what happens to a ticket, and with which message."""
 
-from concierge.notifications.services import email_send
+from concierge.notifications.choices import Kind
+from concierge.notifications.services import notify
 from concierge.tickets.models import Activity, Comment
 
 TEMPLATES = {
-    "tickets.ticket.submitted": "ticket_submitted",
-    "tickets.ticket.status_changed": "ticket_status_changed",
-    "tickets.comment.added": "ticket_comment_added",
+    "tickets.ticket.submitted": ("ticket_submitted", Kind.REQUESTS),
+    "tickets.ticket.status_changed": ("ticket_status_changed", Kind.REQUESTS),
+    "tickets.comment.added": ("ticket_comment_added", Kind.COMMENTS),
 }
 
 
 def ticket_activity_emails(activity: Activity) -> int:
-    """Send the activity's e-mail to the requester and the person it is for, not the actor.
+    """Tell the requester and the person it is for about the activity, not the actor.
 
     The requester does get the confirmation of their own submission.
     """
-    template = TEMPLATES.get(activity.action)
-    if template is None:
+    if activity.action not in TEMPLATES:
         return 0
+    template, kind = TEMPLATES[activity.action]
     ticket = activity.ticket
     recipients = {ticket.requester, ticket.requested_for}
     if activity.action != "tickets.ticket.submitted":
@@ -29,6 +30,6 @@ def ticket_activity_emails(activity: Activity) -> int:
             return 0
     sent = 0
     for person in sorted(recipients, key=lambda p: p.pk):
-        sent += email_send(key=f"activity:{activity.pk}:{person.pk}", recipient=person,
-                           template=template, context=context)
+        sent += notify(key=f"activity:{activity.pk}:{person.pk}", recipient=person, kind=kind,
+                       template=template, context=context, url=ticket.get_absolute_url())
     return sent
