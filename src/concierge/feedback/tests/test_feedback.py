@@ -13,6 +13,7 @@ from concierge.core.testing import TicketFactory, UserFactory
 from concierge.feedback import selectors, services
 from concierge.feedback.choices import Channel, SurveyStatus
 from concierge.feedback.models import Survey
+from concierge.notifications.models import Notification
 from concierge.tickets.choices import TicketStatus
 from concierge.tickets.services import ticket_change_status
 
@@ -44,6 +45,7 @@ def test_resolving_asks_the_requester_by_email_with_a_link_per_score(
     links = re.findall(r"/feedback/rate/([^/\s]+)/", mail.body)
     assert len(links) == 5
     assert {selectors.survey_from_token(link)[1] for link in links} == {1, 2, 3, 4, 5}
+    assert Notification.objects.get(key=f"survey:{survey.pk}").url == survey.get_absolute_url()
 
 
 def test_one_survey_per_resolution_and_a_new_one_after_reopening(ticket, agent):
