@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "concierge.tickets",
     "concierge.approvals",
     "concierge.fulfilment",
+    "concierge.sla",
+    "concierge.desk",
     "concierge.notifications",
     "concierge.portal",
     "concierge.feedback",
@@ -181,6 +183,20 @@ MAILIN_MAX_MB = env_int("CONCIERGE_MAILIN_MAX_MB", 30, minimum=1)
 MAILIN_MAX_PER_HOUR = env_int("CONCIERGE_MAILIN_MAX_PER_HOUR", 20, minimum=1)
 # How many earlier messages an agent's reply quotes.
 MAILIN_QUOTE_MESSAGES = env_int("CONCIERGE_MAILIN_QUOTE_MESSAGES", 3, minimum=0)
+
+# --- Service desk and service levels ---------------------------------------------------------
+# An SLA deadline is "at risk" once this share of its business time has passed.
+SLA_WARN_PERCENT = env_int("CONCIERGE_SLA_WARN_PERCENT", 80, minimum=1)
+SLA_ESCALATION_BATCH = 500
+# A ticket waiting for the requester: one reminder after N days, closed after M days.
+DESK_WAITING_REMIND_DAYS = env_int("CONCIERGE_WAITING_REMIND_DAYS", 3, minimum=1)
+DESK_WAITING_CLOSE_DAYS = env_int("CONCIERGE_WAITING_CLOSE_DAYS", 10, minimum=2)
+if DESK_WAITING_CLOSE_DAYS <= DESK_WAITING_REMIND_DAYS:
+    raise EnvError("CONCIERGE_WAITING_CLOSE_DAYS must be more than "
+                   "CONCIERGE_WAITING_REMIND_DAYS")
+PERIODIC_TASKS["sla.escalate"] = {"task": "concierge.sla.tasks.sla_escalate", "every": 120}
+PERIODIC_TASKS["desk.waiting"] = {"task": "concierge.desk.tasks.desk_waiting_nudge",
+                                  "every": 3600}
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -43,8 +43,7 @@ def survey_open(*, ticket: Ticket) -> Survey | None:
     survey, created = Survey.objects.get_or_create(
         ticket=ticket, resolved_at=ticket.resolved_at,
         defaults={"requester_id": ticket.requester_id,
-                  "agent_id": getattr(ticket, "assignee_id", None),
-                  "group_id": getattr(ticket, "group_id", None)})
+                  "agent_id": ticket.assignee_id, "group_id": ticket.group_id})
     if created:
         from concierge.feedback.tasks import survey_notify
 

@@ -215,6 +215,9 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
             text = _with_refusals(body, refused)
             ticket.answers[0].update(value=text, display=text)
             ticket.save(update_fields=["answers"])
+    from concierge.sla.services import sla_start
+
+    sla_start(ticket=ticket)
     activity = activity_log(ticket, sender, "tickets.ticket.submitted", channel="email",
                             message_id=mail.message_id)
     transaction.on_commit(lambda: ticket_notify.enqueue(activity.pk))

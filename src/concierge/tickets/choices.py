@@ -48,7 +48,9 @@ TRANSITIONS = {
     TicketStatus.WAITING_APPROVAL: {TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED,
                                     TicketStatus.REJECTED},
     TicketStatus.IN_PROGRESS: {TicketStatus.WAITING_FOR_YOU, TicketStatus.RESOLVED},
-    TicketStatus.WAITING_FOR_YOU: {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED},
+    # Closed straight away when the requester never answers (desk: auto-close).
+    TicketStatus.WAITING_FOR_YOU: {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED,
+                                   TicketStatus.CLOSED},
     TicketStatus.RESOLVED: {TicketStatus.CLOSED, TicketStatus.IN_PROGRESS},
     TicketStatus.CLOSED: set(),
     TicketStatus.CANCELLED: set(),

@@ -4,9 +4,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.catalog.models import CatalogItem
+from concierge.sla.engine import clock_state
 from concierge.tickets.choices import (
     CANCELLABLE_STATUSES,
     OPEN_STATUSES,
@@ -54,12 +56,37 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # Who works on it (the service desk, see desk/).
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="tickets_assigned",
+                                 verbose_name=_("assignee"))
+    group = models.ForeignKey("auth.Group", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="tickets", verbose_name=_("group"))
+    # Links between tickets: a duplicate points at the ticket that is kept; a child at its parent.
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates", verbose_name=_("duplicate of"))
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent"))
+    # Service levels (see sla/): deadlines in wall-clock time, moved on when the clock is paused.
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("clock paused"), null=True, blank=True)
+    sla_paused_seconds = models.PositiveIntegerField(default=0)
+    # Waiting for the requester: when the reminder went out (auto-close follows later).
+    waiting_reminded_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["requester", "-created_at"]),
             models.Index(fields=["requested_for", "-created_at"]),
             models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["assignee", "status", "-created_at"]),
+            models.Index(fields=["group", "status", "-created_at"]),
+            models.Index(fields=["status", "resolution_due_at"]),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -86,6 +113,15 @@ class Ticket(models.Model):
     def can_be_cancelled(self) -> bool:
         return self.status in CANCELLABLE_STATUSES
 
+    @property
+    def sla_state(self) -> str | None:
+        """on_time, at_risk, breached or paused (None without a service-level target)."""
+        return clock_state(
+            now=timezone.now(), paused_at=self.sla_paused_at,
+            response_due=self.response_due_at, responded_at=self.first_response_at,
+            response_warn=self.response_warn_at, resolution_due=self.resolution_due_at,
+            resolved_at=self.resolved_at, resolution_warn=self.resolution_warn_at)
+
 
 class Draft(models.Model):
     """A request form someone started and has not submitted yet (one per person and item)."""
@@ -107,7 +143,8 @@ class Draft(models.Model):
 
 
 class Comment(models.Model):
-    """A message on a ticket. Only public comments exist for now (internal notes come later)."""
+    """A message on a ticket: a public reply, or an internal note (``is_public=False``) that only
+    agents ever see."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

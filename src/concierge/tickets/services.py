@@ -207,6 +207,9 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
 
         fulfilment_start(ticket=ticket)
         ticket.refresh_from_db()
+    from concierge.sla.services import sla_start
+
+    sla_start(ticket=ticket)
     return ticket
 
 
@@ -239,6 +242,12 @@ def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
     elif status == TicketStatus.IN_PROGRESS and ticket.resolved_at:
         ticket.resolved_at = None
         fields.append("resolved_at")
+    if old == TicketStatus.WAITING_FOR_YOU and ticket.waiting_reminded_at:
+        ticket.waiting_reminded_at = None
+        fields.append("waiting_reminded_at")
+    from concierge.sla.services import sla_on_status
+
+    fields += sla_on_status(ticket=ticket, old=old, new=status, now=now)
     ticket.save(update_fields=fields)
     if status == TicketStatus.CANCELLED:
         from concierge.approvals.services import approval_withdraw
@@ -280,20 +289,39 @@ def ticket_cancel(*, ticket: Ticket, actor: User) -> Ticket:
 
 @transaction.atomic
 def comment_add(*, ticket: Ticket, author: User, body: str,
-                files: Iterable[UploadedFile] = ()) -> Comment:
-    """Add a public comment with files; a closed or cancelled ticket takes no comments."""
+                files: Iterable[UploadedFile] = (), is_public: bool = True) -> Comment:
+    """Add a comment with files; a closed or cancelled ticket takes no comments.
+
+    A public comment is e-mailed to the requester (``tickets.comment.added``). An internal note
+    (``is_public=False``, agents only) is written as ``tickets.note.added`` and reaches nobody
+    but agents. The desk's first public answer is its first response (service levels); the
+    requester's answer to a ticket waiting for them sends it back to the desk.
+    """
     body = (body or "").strip()
     files = list(files)
     if not body and not files:
         raise TicketError(_("Please write a message or add a file."))
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise TicketError(_("This ticket is closed. Please open a new request instead."))
-    comment = Comment.objects.create(ticket=ticket, author=author, body=body)
+    if not is_public and not author.is_agent:
+        raise TicketError(_("Only the IT team can write internal notes."))
+    comment = Comment.objects.create(ticket=ticket, author=author, body=body,
+                                     is_public=is_public)
     for upload in files:
         attachment_store(upload=upload, uploaded_by=author, ticket=ticket, comment=comment)
     ticket.save(update_fields=["updated_at"])
+    if not is_public:
+        activity_log(ticket, author, "tickets.note.added", comment=comment.pk)
+        return comment
     activity = activity_log(ticket, author, "tickets.comment.added", comment=comment.pk)
     _notify_after_commit(activity)
+    from_requester = author.pk in (ticket.requester_id, ticket.requested_for_id)
+    if not from_requester and author.is_agent:
+        from concierge.sla.services import sla_record_response
+
+        sla_record_response(ticket=ticket, at=comment.created_at)
+    elif from_requester and ticket.status == TicketStatus.WAITING_FOR_YOU:
+        ticket_change_status(ticket=ticket, actor=author, status=TicketStatus.IN_PROGRESS)
     return comment
 
 

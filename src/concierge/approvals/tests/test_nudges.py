@@ -53,7 +53,9 @@ def test_a_decision_left_too_long_passes_to_the_approvers_manager(
     assert waiting.status == TicketStatus.IN_PROGRESS
 
 
-def test_the_scheduler_enqueues_each_job_once_per_period(db, django_capture_on_commit_callbacks):
+def test_the_scheduler_enqueues_each_job_once_per_period(db, django_capture_on_commit_callbacks,
+                                                          settings):
+    settings.PERIODIC_TASKS = {"approvals.nudge": settings.PERIODIC_TASKS["approvals.nudge"]}
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert schedule_due(now) == ["approvals.nudge"]
