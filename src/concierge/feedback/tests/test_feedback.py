@@ -292,3 +292,13 @@ def test_only_admins_see_the_results_per_group(client, results, agent, admin_use
     client.force_login(admin_user)
     page = client.get(reverse("feedback:groups")).content.decode()
     assert "Service desk" in page and "Bea Agent" in page
+
+
+def test_the_survey_keeps_who_resolved_it_even_after_reassignment(employee, agent, outsider):
+    group = Group.objects.create(name="Printers")
+    ticket = TicketFactory(requester=employee, status=TicketStatus.IN_PROGRESS, assignee=agent,
+                           group=group)
+    resolve(ticket, agent)
+    ticket.__class__.objects.filter(pk=ticket.pk).update(assignee=outsider, group=None)
+    survey = Survey.objects.get()
+    assert (survey.agent, survey.group) == (agent, group)
