@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "concierge.portal",
     "concierge.feedback",
     "concierge.mailin",
+    "concierge.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,6 +66,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +201,42 @@ if DESK_WAITING_CLOSE_DAYS <= DESK_WAITING_REMIND_DAYS:
 PERIODIC_TASKS["sla.escalate"] = {"task": "concierge.sla.tasks.sla_escalate", "every": 120}
 PERIODIC_TASKS["desk.waiting"] = {"task": "concierge.desk.tasks.desk_waiting_nudge",
                                   "every": 3600}
+
+# --- REST API -------------------------------------------------------------------------------
+# /api/v1/ with a session or a personal access token (made on the profile); schema at
+# /api/schema/, Swagger UI (served locally by drf-spectacular-sidecar) at /api/docs/.
+API_MAX_TOKENS = env_int("CONCIERGE_API_MAX_TOKENS", 10, minimum=1)
+REST_FRAMEWORK = {
+    # The token first: a request without credentials then gets 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "concierge.api.auth.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("CONCIERGE_API_THROTTLE_ANON", "60/hour"),
+        "user": env_str("CONCIERGE_API_THROTTLE_USER", "1200/hour"),
+    },
+    "EXCEPTION_HANDLER": "concierge.api.views.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Concierge API",
+    "DESCRIPTION": "Your requests, messages and the catalog; for agents, the desk's tickets.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("approvals/", include("concierge.approvals.urls")),
     path("work/", include("concierge.fulfilment.urls")),
     path("feedback/", include("concierge.feedback.urls")),
+    path("api/", include("concierge.api.urls")),
     path("desk/", include("concierge.desk.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("notifications/", include("concierge.notifications.urls")),
