@@ -186,8 +186,8 @@ def token_list(request):
     error = ""
     if request.method == "POST":
         try:
-            token, secret = services.token_create(user=request.user,
-                                                  name=request.POST.get("name", ""))
+            _token, secret = services.token_create(user=request.user,
+                                                   name=request.POST.get("name", ""))
         except services.TokenError as exc:
             error = str(exc)
     tokens = AccessToken.objects.filter(user=request.user)
