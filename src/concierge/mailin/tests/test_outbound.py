@@ -1,0 +1,42 @@
+"""Headers and history of the mail that goes out about a ticket."""
+
+from concierge.core.testing import TicketFactory
+from concierge.mailin import threads
+from concierge.mailin.outbound import ticket_mail_headers, ticket_mail_history
+from concierge.mailin.services import message_receive
+from concierge.mailin.tests.conftest import make_mail
+from concierge.tickets.choices import TicketStatus
+from concierge.tickets.services import comment_add
+
+
+def test_headers_are_stable_signed_and_route_replies_back(employee):
+    ticket = TicketFactory(requester=employee)
+    headers = ticket_mail_headers(ticket, key="activity:7:3")
+    assert headers == ticket_mail_headers(ticket, key="activity:7:3")
+    assert headers["Message-ID"] != ticket_mail_headers(ticket, key="activity:8:3")["Message-ID"]
+    assert threads.ticket_ids_from_references([headers["Message-ID"]]) == [ticket.pk]
+    assert headers["In-Reply-To"] == headers["References"] == threads.thread_root(ticket.pk)
+    assert headers["Reply-To"] == f"support+{ticket.number}@example.com"
+
+
+def test_a_ticket_from_mail_refers_to_the_requesters_first_message(employee):
+    raw = make_mail()
+    message = message_receive(raw=raw)
+    headers = ticket_mail_headers(message.ticket, key="activity:1:1")
+    assert headers["In-Reply-To"] == message.message_id
+    assert headers["References"].split() == [threads.thread_root(message.ticket.pk),
+                                             message.message_id]
+
+
+def test_history_quotes_earlier_public_messages_never_internal_notes(employee, agent,
+                                                                    settings):
+    settings.MAILIN_QUOTE_MESSAGES = 2
+    ticket = TicketFactory(requester=employee, status=TicketStatus.IN_PROGRESS)
+    comment_add(ticket=ticket, author=employee, body="first")
+    comment_add(ticket=ticket, author=agent, body="second")
+    comment_add(ticket=ticket, author=agent, body="secret note", is_public=False)
+    comment_add(ticket=ticket, author=employee, body="third")
+    reply = comment_add(ticket=ticket, author=agent, body="the reply")
+    assert [c.body for c in ticket_mail_history(reply)] == ["third", "second"]
+    assert [c.body for c in ticket_mail_history(reply, limit=10)] == ["third", "second",
+                                                                      "first"]
