@@ -284,5 +284,8 @@ def load_demo() -> dict:
     load_catalog()
     load_slots()
     made = load_tickets(people)
+    from concierge.feedback.demo import load_feedback
+
+    load_feedback()
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
             "tickets": made}

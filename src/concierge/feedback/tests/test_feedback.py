@@ -302,3 +302,17 @@ def test_the_survey_keeps_who_resolved_it_even_after_reassignment(employee, agen
     ticket.__class__.objects.filter(pk=ticket.pk).update(assignee=outsider, group=None)
     survey = Survey.objects.get()
     assert (survey.agent, survey.group) == (agent, group)
+
+
+def test_the_demo_rates_closed_tickets_once(employee, agent):
+    from concierge.feedback.demo import load_feedback
+
+    closed = TicketFactory(requester=employee, status=TicketStatus.IN_PROGRESS)
+    resolve(closed, agent)
+    ticket_change_status(ticket=closed, actor=agent, status=TicketStatus.CLOSED)
+    open_one = TicketFactory(requester=employee, status=TicketStatus.IN_PROGRESS)
+    resolve(open_one, agent)
+    assert load_feedback(agent_email=agent.email) == 1
+    assert load_feedback(agent_email=agent.email) == 0
+    assert Survey.objects.get(ticket=closed).rating == 5
+    assert Survey.objects.get(ticket=open_one).status == SurveyStatus.PENDING
