@@ -11,7 +11,7 @@ import logging
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from concierge.mailin.services import message_receive
 
@@ -23,7 +23,8 @@ def _receive(raw: bytes, mail_from: str | None, rcpt_tos: list[str]) -> None:
     try:
         message_receive(raw=raw, envelope_from=mail_from, recipients=rcpt_tos)
     finally:
-        close_old_connections()
+        # Mail comes rarely: do not keep a connection open per worker thread.
+        connections.close_all()
 
 
 class Handler:
