@@ -207,3 +207,16 @@ def test_a_bug_while_processing_is_recorded_and_rolled_back(employee, mail, monk
     assert message.status == MessageStatus.FAILED and "disk full" in message.reason
     assert message.ticket is None and not Ticket.objects.exists()
     assert InboundMessage.objects.get().raw
+
+
+def test_admins_see_incoming_mail_in_the_admin_read_only(client, admin_user, employee, eml):
+    from django.urls import reverse
+
+    kept = receive(eml("garbage.eml"))
+    receive(eml("out_of_office.eml"))
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:mailin_inboundmessage_changelist"))
+    assert listing.status_code == 200 and "no sender address" in listing.content.decode()
+    page = client.get(reverse("admin:mailin_inboundmessage_change", args=[kept.pk]))
+    assert page.status_code == 200 and "this is not" in page.content.decode()
+    assert client.get(reverse("admin:mailin_inboundmessage_add")).status_code == 403
