@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -12,6 +12,7 @@ router.register("catalog/items", views.CatalogItemViewSet, basename="catalog-ite
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
+    re_path(r"^v1/", views.not_found),  # anything else under v1: a JSON 404, not a page
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from drf-spectacular-sidecar's local files; its set-up script is a separate
     # request, so the page needs no inline script (our CSP forbids them).

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -67,6 +67,14 @@ def _choice(request, name: str, allowed, default: str) -> str:
 def _comments() -> Prefetch:
     return Prefetch("comments", queryset=Comment.objects.select_related("author")
                     .prefetch_related("attachments"))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([permissions.AllowAny])
+def not_found(request, *args, **kwargs):
+    return Response({"detail": _("There is no such endpoint. See /api/docs/.")},
+                    status=status.HTTP_404_NOT_FOUND)
 
 
 @extend_schema(tags=["My requests"])

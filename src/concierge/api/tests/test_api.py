@@ -113,6 +113,11 @@ def test_bad_input_is_a_400_with_a_clear_message(api, employee, ticket):
     assert api.get("/api/v1/tickets/abc/").status_code == 404
 
 
+def test_an_unknown_endpoint_is_a_json_404(api, db):
+    response = api.get("/api/v1/nothing/here/")
+    assert response.status_code == 404 and "no such endpoint" in response.json()["detail"]
+
+
 def test_read_only_endpoints_refuse_writes(api, employee, ticket):
     as_user(api, employee)
     assert api.delete(f"/api/v1/tickets/{ticket.pk}/").status_code == 405
