@@ -220,3 +220,16 @@ def test_admins_see_incoming_mail_in_the_admin_read_only(client, admin_user, emp
     page = client.get(reverse("admin:mailin_inboundmessage_change", args=[kept.pk]))
     assert page.status_code == 200 and "this is not" in page.content.decode()
     assert client.get(reverse("admin:mailin_inboundmessage_add")).status_code == 403
+
+
+def test_a_ticket_from_mail_shows_on_the_requesters_page_and_the_desk(client, employee, agent,
+                                                                     mail):
+    from django.urls import reverse
+
+    ticket = receive(mail(files=[("jam.png", PNG, "image", "png")])).ticket
+    client.force_login(employee)
+    page = client.get(ticket.get_absolute_url())
+    assert page.status_code == 200 and "The printer on floor 3 jams." in page.content.decode()
+    client.force_login(agent)
+    desk = client.get(reverse("desk:ticket", args=[ticket.number]))
+    assert desk.status_code == 200 and "jam.png" in desk.content.decode()
