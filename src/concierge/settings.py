@@ -163,6 +163,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Tasks are idempotent, so the worker retries a failed one (after 30 s, 60 s, 120 s, ...) and
+# resumes one whose worker died (still running after the lease).
+TASKS_MAX_ATTEMPTS = env_int("CONCIERGE_TASK_MAX_ATTEMPTS", 6, minimum=1)
+TASKS_RETRY_BASE_SECONDS = env_int("CONCIERGE_TASK_RETRY_SECONDS", 30, minimum=0)
+TASKS_LEASE_SECONDS = env_int("CONCIERGE_TASK_LEASE_SECONDS", 600, minimum=0)
 # Run by the worker's scheduler (manage.py worker): name -> task and interval in seconds.
 PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -264,9 +265,11 @@ def mode_label(approval: Approval) -> str:
 def approval_remind_due(*, now: datetime.datetime | None = None) -> int:
     """Remind, once, approvers whose decision has waited longer than APPROVAL_REMIND_AFTER."""
     now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.APPROVAL_REMIND_AFTER)
+    # An escalated decision starts a new wait for the person it went to.
     due = Vote.objects.filter(
-        decision=Decision.PENDING, reminded_at__isnull=True,
-        created_at__lte=now - datetime.timedelta(seconds=settings.APPROVAL_REMIND_AFTER),
+        Q(approval__escalated_at__isnull=True) | Q(approval__escalated_at__lte=cutoff),
+        decision=Decision.PENDING, reminded_at__isnull=True, created_at__lte=cutoff,
         approval__status=StageStatus.PENDING,
     )
     count = 0

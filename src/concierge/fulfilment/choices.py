@@ -25,6 +25,3 @@ class TaskStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
 
-
-TASK_COLOUR = {TaskStatus.WAITING: "grey", TaskStatus.OPEN: "amber", TaskStatus.DONE: "green",
-               TaskStatus.FAILED: "red", TaskStatus.CANCELLED: "grey"}

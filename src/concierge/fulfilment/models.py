@@ -3,12 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from concierge.fulfilment.choices import (
-    TASK_COLOUR,
-    RequesterTask,
-    TaskKind,
-    TaskStatus,
-)
+from concierge.fulfilment.choices import RequesterTask, TaskKind, TaskStatus
 
 
 class Task(models.Model):
@@ -58,10 +53,6 @@ class Task(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("fulfilment:task", args=[self.pk])
-
-    @property
-    def status_colour(self) -> str:
-        return TASK_COLOUR.get(self.status, "grey")
 
 
 class Slot(models.Model):

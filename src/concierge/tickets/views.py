@@ -18,6 +18,7 @@ from concierge.feedback.selectors import survey_current_for
 from concierge.fulfilment.selectors import tasks_of
 from concierge.tickets import selectors, services
 from concierge.tickets.forms import CommentForm, StatusForm, TicketFilterForm
+from concierge.tickets.progress import ticket_progress
 from concierge.tickets.timeline import ticket_timeline
 
 # --- My requests ------------------------------------------------------------------------------
@@ -56,8 +57,8 @@ def _detail_context(request, ticket, *, comment_form=None):
         "comment_form": comment_form or CommentForm(),
         "status_form": StatusForm(initial={"status": ticket.status}) if request.user.is_agent
         else None,
-        "stages": approvals_of(ticket),
-        "tasks": tasks_of(ticket),
+        "progress": ticket_progress(ticket, approvals_of(ticket), tasks_of(ticket),
+                                    user_id=request.user.pk),
         "survey": survey_current_for(request.user, ticket),
         "can_cancel": ticket.can_be_cancelled and request.user.pk in (
             ticket.requester_id, ticket.requested_for_id),

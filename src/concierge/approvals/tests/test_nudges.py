@@ -53,6 +53,18 @@ def test_a_decision_left_too_long_passes_to_the_approvers_manager(
     assert waiting.status == TicketStatus.IN_PROGRESS
 
 
+def test_the_escalated_approver_gets_a_full_wait_before_a_reminder(waiting, manager, settings):
+    boss = UserFactory(organisation=manager.organisation)
+    manager.manager = boss
+    manager.save()
+    escalated = timezone.now() + LATER
+    assert services.approval_escalate_due(now=escalated) == 1
+    assert services.approval_remind_due(now=escalated) == 0
+    remind_after = datetime.timedelta(seconds=settings.APPROVAL_REMIND_AFTER)
+    assert services.approval_remind_due(now=escalated + remind_after) == 1
+    assert Vote.objects.get().reminded_at is not None
+
+
 def test_the_scheduler_enqueues_each_job_once_per_period(db, django_capture_on_commit_callbacks,
                                                           settings):
     settings.PERIODIC_TASKS = {"approvals.nudge": settings.PERIODIC_TASKS["approvals.nudge"]}
