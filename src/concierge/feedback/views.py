@@ -1,7 +1,10 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -109,15 +112,30 @@ def survey_email(request, token: str):
                   status=422 if form.errors else 200)
 
 
+PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+
+
+def _period(request) -> tuple[str, dict]:
+    """The chosen period (?days=30|90|365|all, default 90) as selector bounds."""
+    key = request.GET.get("days", "90")
+    if key not in PERIODS:
+        key = "90"
+    days = PERIODS[key]
+    since = timezone.now() - datetime.timedelta(days=days) if days else None
+    return key, {"since": since}
+
+
 @login_required
 @require_GET
 def results_mine(request):
     """An agent's own results: ratings, ease and reopens of the tickets they resolved."""
     if not request.user.is_agent:
         raise Http404("Agents only")
+    key, bounds = _period(request)
     return render(request, "feedback/results_mine.html", {
-        "summary": selectors.feedback_summary(agent=request.user),
+        "summary": selectors.feedback_summary(agent=request.user, **bounds),
         "recent": selectors.feedback_recent_for(request.user),
+        "period": key,
     })
 
 
@@ -127,8 +145,10 @@ def results_groups(request):
     """For administrators: results per group and per agent."""
     if not request.user.has_role(Role.ADMIN):
         raise Http404("Administrators only")
+    key, bounds = _period(request)
     return render(request, "feedback/results_groups.html", {
-        "summary": selectors.feedback_summary(),
-        "groups": selectors.feedback_by_group(),
-        "agents": selectors.feedback_by_agent(),
+        "summary": selectors.feedback_summary(**bounds),
+        "groups": selectors.feedback_by_group(**bounds),
+        "agents": selectors.feedback_by_agent(**bounds),
+        "period": key,
     })

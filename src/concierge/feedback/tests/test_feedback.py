@@ -316,3 +316,14 @@ def test_the_demo_rates_closed_tickets_once(employee, agent):
     assert load_feedback(agent_email=agent.email) == 0
     assert Survey.objects.get(ticket=closed).rating == 5
     assert Survey.objects.get(ticket=open_one).status == SurveyStatus.PENDING
+
+
+def test_results_are_for_a_period(client, results, agent):
+    Survey.objects.filter(rating=2).update(resolved_at=timezone.now() - datetime.timedelta(
+        days=100))
+    client.force_login(agent)
+    recent = client.get(reverse("feedback:mine"))  # 90 days by default
+    assert recent.context["summary"]["rating_avg"] == 5
+    everything = client.get(reverse("feedback:mine"), {"days": "all"})
+    assert everything.context["summary"]["rating_avg"] == 3.5
+    assert client.get(reverse("feedback:mine"), {"days": "x"}).status_code == 200
