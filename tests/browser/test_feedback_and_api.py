@@ -76,3 +76,19 @@ def test_the_api_docs_load_from_our_own_files(new_page, console):
     page.get_by_text("/api/v1/tickets/", exact=True).first.wait_for()
     shot(page, "api-docs", DESKTOP)
     console.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE_390], ids=lambda v: v.name)
+def test_an_agent_sees_their_results_from_the_desk(new_page, viewport, console):
+    from tests.browser.helpers import AGENT
+
+    page = new_page(viewport)
+    sign_in(page, AGENT)
+    page.goto("/desk/")
+    page.get_by_role("link", name="My results").click()
+    page.get_by_role("heading", name="My results").wait_for()
+    assert page.locator(".stat-grid dd").first.inner_text().startswith("5")
+    assert_no_horizontal_overflow(page, "my results")
+    assert not axe_violations(page), format_violations(axe_violations(page))
+    shot(page, "feedback-my-results", viewport)
+    console.assert_clean()
