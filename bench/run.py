@@ -11,7 +11,9 @@ For each database (SQLite, then PostgreSQL) the bench:
 3. signs in once as the bench employee through the sign-in form;
 4. loads each page with 16 keep-alive connections (bench/load.py), one page after the other:
    a 2 s warm-up, then 10 s measured;
-5. prints a table and writes ``var/bench/results-<database>.json``.
+5. measures approvals (bench/approvals.py) and directory sign-in and password change
+   throughput against a private slapd (bench/directory.py; skipped without slapd);
+6. prints a table and writes ``var/bench/results-<database>.json``.
 
 The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested
 without the session cookie, since signed in the middleware would read the session and the
@@ -282,6 +284,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
             rows.append(evaluate(name, path, result, floor_rps))
             print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
     approvals = measure_approvals(env)
+    directory = measure_directory(env)
     return {
         "database": database, "started_at": started_at, "client": client,
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
@@ -292,6 +295,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
         | {"employee_tickets": dataset["employee"]["tickets"]},
         "pages": rows,
         "approvals": approvals,
+        "directory": directory,
     }
 
 
@@ -301,6 +305,15 @@ def measure_approvals(env: dict[str, str]) -> dict:
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BenchError(f"bench/approvals.py failed:\n{result.stderr.strip()}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def measure_directory(env: dict[str, str]) -> dict:
+    """Directory sign-in and password change throughput against slapd (bench/directory.py)."""
+    command = [sys.executable, str(REPO / "bench" / "directory.py")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchError(f"bench/directory.py failed:\n{result.stderr.strip()}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -329,6 +342,14 @@ def table(report: dict) -> str:
         lines.append(f"approvals: submit to the first approver's task p50 {latency['p50']} ms, "
                      f"p99 {latency['p99']} ms; {approvals['approvals_per_s']:,.0f} decisions/s "
                      "through the service layer")
+    directory = report.get("directory")
+    if directory and "skipped" in directory:
+        lines.append(f"directory: skipped, {directory['skipped']}")
+    elif directory:
+        lines.append(f"directory (slapd): {directory['sign_ins_per_s']:,.0f} sign-ins/s "
+                     f"(p50 {directory['sign_in_ms']['p50']} ms, p99 "
+                     f"{directory['sign_in_ms']['p99']} ms); {directory['changes_per_s']:,.0f} "
+                     f"password changes/s (p50 {directory['change_ms']['p50']} ms)")
     return "\n".join(lines)
 
 

@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "concierge.sla",
     "concierge.desk",
     "concierge.notifications",
+    "concierge.knowledge",
     "concierge.portal",
     "concierge.feedback",
     "concierge.mailin",
     "concierge.api",
+    "concierge.directory",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "django_tasks_db",
     "rest_framework",
@@ -171,6 +174,7 @@ TASKS_LEASE_SECONDS = env_int("CONCIERGE_TASK_LEASE_SECONDS", 600, minimum=0)
 # Run by the worker's scheduler (manage.py worker): name -> task and interval in seconds.
 PERIODIC_TASKS = {
     "approvals.nudge": {"task": "concierge.approvals.tasks.approvals_nudge", "every": 300},
+    "fulfilment.nudge": {"task": "concierge.fulfilment.tasks.fulfilment_nudge", "every": 900},
 }
 
 # --- Feedback (the requester's verdict) ----------------------------------------------------
@@ -243,12 +247,63 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Knowledge base ---------------------------------------------------------------------------
+# Videos in articles: only these hosts may be embedded (as a sandboxed iframe); any other video
+# link stays a plain link. The CSP's frame-src lists exactly these hosts.
+KNOWLEDGE_VIDEO_HOSTS = env_list("CONCIERGE_KNOWLEDGE_VIDEO_HOSTS",
+                                 ["www.youtube-nocookie.com", "player.vimeo.com"])
+# Owners of articles whose review-by date has passed get one e-mail per article and date.
+PERIODIC_TASKS["knowledge.review_reminders"] = {
+    "task": "concierge.knowledge.tasks.knowledge_review_remind", "every": 3600}
+
+# --- Directory (LDAP / Active Directory) ------------------------------------------------------
+# Sign-in against the directory and password self-service, when DIRECTORY_URL is set
+# (ldap://, or ldaps:// which Active Directory needs for passwords). Without it the portal signs
+# people in with its own passwords and the self-service pages say the directory is not connected.
+DIRECTORY_URL = env_str("DIRECTORY_URL")
+DIRECTORY_MODE = env_str("DIRECTORY_MODE", "openldap")
+if DIRECTORY_MODE not in ("openldap", "ad"):
+    raise EnvError("DIRECTORY_MODE must be openldap or ad")
+DIRECTORY_BIND_DN = env_str("DIRECTORY_BIND_DN")
+DIRECTORY_BIND_PASSWORD = env_secret("DIRECTORY_BIND_PASSWORD")
+DIRECTORY_USER_BASE = env_str("DIRECTORY_USER_BASE")
+DIRECTORY_GROUP_BASE = env_str("DIRECTORY_GROUP_BASE")
+# An LDAP filter with {login} for what people type; default: mail or uid (sAMAccountName in AD).
+DIRECTORY_USER_FILTER = env_str("DIRECTORY_USER_FILTER")
+# Portal field=directory attribute pairs overriding the defaults, e.g. "department=department".
+DIRECTORY_ATTRIBUTES = dict(pair.split("=", 1) for pair in env_list("DIRECTORY_ATTRIBUTES"))
+DIRECTORY_POLICY_DN = env_str("DIRECTORY_POLICY_DN")
+DIRECTORY_CA_FILE = env_str("DIRECTORY_CA_FILE")
+DIRECTORY_TIMEOUT = env_int("DIRECTORY_TIMEOUT", 5, minimum=1)
+# Which organisation people belong to: "slug:dn-suffix" pairs separated by ";" (DNs contain
+# commas), e.g. "acme:ou=people,dc=acme,dc=example"; the longest matching suffix wins. Nobody is
+# created in an organisation that is not listed here.
+DIRECTORY_ORGANISATIONS = [tuple(part.strip() for part in pair.split(":", 1)) for pair in
+                           env_str("DIRECTORY_ORGANISATIONS").split(";") if ":" in pair]
+DIRECTORY_PASSWORD_MIN_LENGTH = env_int("DIRECTORY_PASSWORD_MIN_LENGTH", 10, minimum=1)
+DIRECTORY_PASSWORD_CLASSES = env_int("DIRECTORY_PASSWORD_CLASSES", 3, minimum=1)
+DIRECTORY_PASSWORD_HISTORY = env_int("DIRECTORY_PASSWORD_HISTORY", 0, minimum=0)
+# Self-service resets: per account and per address, per hour.
+DIRECTORY_RESETS_PER_ACCOUNT = env_int("DIRECTORY_RESETS_PER_ACCOUNT", 3, minimum=1)
+DIRECTORY_RESETS_PER_ADDRESS = env_int("DIRECTORY_RESETS_PER_ADDRESS", 50, minimum=1)
+# The e-mail domain of accounts the "new colleague" service creates.
+DIRECTORY_MAIL_DOMAIN = env_str("DIRECTORY_MAIL_DOMAIN", "example.org")
+# Text messages with one-time codes: a file per message in var/sms/ unless a gateway is set.
+SMS_BACKEND = env_str("SMS_BACKEND", "concierge.directory.sms.FileSender")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env_secret("SMS_GATEWAY_TOKEN")
+SMS_FROM = env_str("SMS_FROM", "Concierge")
+PERIODIC_TASKS["directory.dates"] = {"task": "concierge.directory.tasks.directory_due_changes",
+                                     "every": 900}
+
 # --- Accounts and sessions --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+if DIRECTORY_URL:
+    AUTHENTICATION_BACKENDS.insert(0, "concierge.directory.backends.DirectoryBackend")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "account_login"
@@ -332,6 +387,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    "frame-src": [f"https://{host}" for host in KNOWLEDGE_VIDEO_HOSTS] or [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.NONE],

@@ -107,6 +107,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices,
                                 default=Language.EN)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Second factors for directory self-service: a mobile number and a private e-mail address,
+    # each counting only once the person proved it is theirs with a code.
+    mobile = models.CharField(_("mobile number"), max_length=40, blank=True)
+    mobile_verified_at = models.DateTimeField(_("mobile number confirmed"), null=True,
+                                              blank=True)
+    private_email = models.EmailField(_("private e-mail address"), blank=True)
+    private_email_verified_at = models.DateTimeField(_("private e-mail address confirmed"),
+                                                     null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

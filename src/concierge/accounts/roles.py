@@ -10,7 +10,11 @@ ROLE_PERMISSIONS = {
                            "catalog.catalogitem": ["add", "change", "view"]},
     Role.AGENT: {"tickets.ticket": ["view", "change"],
                  "mailin.inboundmessage": ["view"]},
-    Role.KNOWLEDGE_MANAGER: {},
+    Role.KNOWLEDGE_MANAGER: {"knowledge.category": ["add", "change", "view"],
+                             "knowledge.article": ["add", "change", "view"],
+                             "knowledge.articleversion": ["view"],
+                             "knowledge.articleimage": ["change", "view", "delete"],
+                             "knowledge.feedback": ["view"]},
     Role.ADMIN: {},
 }
 

@@ -176,3 +176,25 @@ def task_run_action(*, task_id: int) -> str:
             return "failed"
         _finish(task, None, note=str(result)[:500])
         return str(result)
+
+
+# --- reminders (periodic) ---------------------------------------------------------------------
+
+def tasks_remind_overdue(*, now=None) -> int:
+    """Remind, once per task, whoever has to act on an open task that is past its due time."""
+    now = now or timezone.now()
+    count = 0
+    for task in Task.objects.filter(status=TaskStatus.OPEN, due_at__lte=now,
+                                    reminded_at__isnull=True).exclude(kind=TaskKind.ACTION):
+        with transaction.atomic():
+            if Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+                activity_log(task.ticket, None, "fulfilment.task.reminded", task=task.key)
+                transaction.on_commit(lambda pk=task.pk: _overdue_notify(pk))
+                count += 1
+    return count
+
+
+def _overdue_notify(task_id: int) -> None:
+    from concierge.fulfilment.tasks import task_overdue
+
+    task_overdue.enqueue(task_id)

@@ -24,6 +24,7 @@ from concierge.catalog.services import catalog_import_yaml
 from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
 from concierge.fulfilment.models import Slot
+from concierge.knowledge.demo import load_articles
 from concierge.tickets import services as tickets
 from concierge.tickets.choices import TicketStatus
 
@@ -79,6 +80,7 @@ DEMO_LOGINS = [
     {"email": "claudia.koch@alpenblick.example", "role": _("Cost-centre owner")},
     {"email": "sofia.agent@alpenblick.example", "role": _("IT agent")},
     {"email": "catalog@alpenblick.example", "role": _("Catalog manager")},
+    {"email": "katrin.braun@alpenblick.example", "role": _("Knowledge manager")},
     {"email": "admin@alpenblick.example", "role": _("Administrator")},
 ]
 
@@ -166,6 +168,7 @@ def load_people() -> dict[str, User]:
     for email, name, role, staff in [
         ("sofia.agent@alpenblick.example", "Sofia Agent", Role.AGENT, False),
         ("catalog@alpenblick.example", "Carla Katalog", Role.CATALOG_MANAGER, True),
+        ("katrin.braun@alpenblick.example", "Katrin Braun", Role.KNOWLEDGE_MANAGER, False),
         ("admin@alpenblick.example", "Adrian Admin", Role.ADMIN, True),
     ]:
         user = _person(email, name=name, org=alpine, language="de", password=password,
@@ -284,8 +287,11 @@ def load_demo() -> dict:
     load_catalog()
     load_slots()
     made = load_tickets(people)
+    articles = load_articles(owner=people["katrin.braun@alpenblick.example"],
+                             reviewer=people["admin@alpenblick.example"])
+
     from concierge.feedback.demo import load_feedback
 
     load_feedback()
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
-            "tickets": made}
+            "tickets": made, "articles": articles}

@@ -2,6 +2,7 @@
 
 from concierge.notifications.choices import Kind
 from concierge.notifications.services import notify
+from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Activity, Comment
 
 TEMPLATES = {
@@ -24,6 +25,12 @@ def ticket_activity_emails(activity: Activity) -> int:
     if activity.action != "tickets.ticket.submitted":
         recipients.discard(activity.actor)
     context = {"ticket": ticket, "activity": activity}
+    if activity.action == "tickets.ticket.status_changed":
+        # The status this activity moved to, not where the ticket is by the time we send.
+        status = activity.data.get("new", ticket.status)
+        context["status"] = status
+        context["status_label"] = TicketStatus(status).label if status in TicketStatus.values \
+            else status
     if activity.action == "tickets.comment.added":
         context["comment"] = Comment.objects.filter(pk=activity.data.get("comment")).first()
         if context["comment"] is None or not context["comment"].is_public:

@@ -65,8 +65,8 @@ def test_the_escalated_approver_gets_a_full_wait_before_a_reminder(waiting, mana
     assert Vote.objects.get().reminded_at is not None
 
 
-def test_the_scheduler_enqueues_each_job_once_per_period(db, django_capture_on_commit_callbacks,
-                                                          settings):
+def test_the_scheduler_enqueues_each_job_once_per_period(db, settings,
+                                                          django_capture_on_commit_callbacks):
     settings.PERIODIC_TASKS = {"approvals.nudge": settings.PERIODIC_TASKS["approvals.nudge"]}
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -190,3 +190,39 @@ def test_the_work_queue_query_count_does_not_grow_with_tasks(client, employee, p
     for _ in range(8):
         ticket_submit(requester=employee, item=planned, answers=ANSWERS)
     assert count() == few
+
+
+def test_overdue_tasks_are_reminded_once(employee, planned, buyer, mailoutbox,
+                                         django_capture_on_commit_callbacks):
+    from concierge.notifications.models import Notification
+
+    ticket = ticket_submit(requester=employee, item=planned, answers=ANSWERS)
+    order = ticket.tasks.get(key="order")
+    assert services.tasks_remind_overdue() == 0  # not due yet
+    later = order.due_at + datetime.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.tasks_remind_overdue(now=later) == 1
+        assert services.tasks_remind_overdue(now=later) == 0
+    # Nobody took the IT task: its group hears about it.
+    overdue = Notification.objects.get(recipient=buyer)
+    assert overdue.title["en"].startswith("Overdue: Order it")
+    assert overdue.url == reverse("fulfilment:queue")
+    assert [m.to for m in mailoutbox if m.subject.startswith("Overdue")] == [[
+        f"{buyer.display_name} <{buyer.email}>"]]
+
+
+def test_the_employee_is_reminded_of_their_own_step(employee, db,
+                                                    django_capture_on_commit_callbacks):
+    from concierge.notifications.models import Notification
+
+    item = CatalogItemFactory(fulfilment={"tasks": [
+        {"key": "received", "title": {"en": "Confirm you got it", "de": "Erhalt bestätigen"},
+         "requester": "confirm_receipt", "due_days": 1}]})
+    ticket = ticket_submit(requester=employee, item=item, answers=ANSWERS)
+    task = ticket.tasks.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tasks_remind_overdue(now=task.due_at)
+    notification = Notification.objects.get(recipient=employee, kind="tasks")
+    assert notification.title == {"en": f"Waiting for you: Confirm you got it ({ticket.number})",
+                                  "de": f"Wartet auf Sie: Erhalt bestätigen ({ticket.number})"}
+    assert notification.url == task.get_absolute_url()

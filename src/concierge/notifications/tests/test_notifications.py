@@ -140,3 +140,18 @@ def test_the_mailbox_keeps_one_message_per_message_id(tmp_path):
     assert email.message_from_bytes(files[0].read_bytes())["Subject"] == "Hello"
     backend.send_messages([EmailMessage("Other", "Body", to=["a@example.com"])])
     assert len(list((tmp_path / "new").iterdir())) == 2
+
+
+def test_each_status_change_names_its_own_status_even_when_sent_later(
+        ticket, agent, employee, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket_services.ticket_change_status(ticket=ticket, actor=agent,
+                                             status=TicketStatus.IN_PROGRESS)
+        ticket_services.ticket_change_status(ticket=ticket, actor=agent,
+                                             status=TicketStatus.RESOLVED)
+    for callback in callbacks:  # the worker runs after both changes
+        callback()
+    titles = sorted(n.title["en"] for n in Notification.objects.filter(recipient=employee))
+    assert titles == [f"{ticket.number} is now: In progress", f"{ticket.number} is now: Resolved"]
+    bodies = sorted(m.body for m in mailoutbox)
+    assert "Someone is working on it now." in bodies[0] + bodies[1]

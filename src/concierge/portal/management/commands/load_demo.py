@@ -10,4 +10,4 @@ class Command(BaseCommand):
         result = load_demo()
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: {result['people']} people, {result['items']} catalog items, "
-            f"{result['tickets']} new demo tickets."))
+            f"{result['tickets']} new demo tickets, {result['articles']} help articles."))
