@@ -40,3 +40,20 @@ def test_history_quotes_earlier_public_messages_never_internal_notes(employee, a
     assert [c.body for c in ticket_mail_history(reply)] == ["third", "second"]
     assert [c.body for c in ticket_mail_history(reply, limit=10)] == ["third", "second",
                                                                       "first"]
+
+
+def test_an_agents_reply_mail_quotes_the_history_and_threads(employee, agent, mailoutbox,
+                                                            django_capture_on_commit_callbacks):
+    ticket = TicketFactory(requester=employee, status=TicketStatus.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(ticket=ticket, author=employee, body="It beeps.\nTwice.")
+        comment_add(ticket=ticket, author=agent, body="note: swap it", is_public=False)
+        comment_add(ticket=ticket, author=agent, body="We send a new one.")
+    mail = mailoutbox[-1]
+    assert mail.to == [f"{employee.display_name} <{employee.email}>"]
+    assert mail.body.startswith("##- Please type your reply above this line -##")
+    assert "> It beeps.\n> Twice." in mail.body
+    assert "swap it" not in mail.body and "swap it" not in mail.alternatives[0][0]
+    assert mail.extra_headers["Reply-To"] == f"support+{ticket.number}@example.com"
+    assert threads.ticket_ids_from_references([mail.extra_headers["Message-ID"]]) == [ticket.pk]
+    assert mail.extra_headers["Auto-Submitted"] == "auto-generated"

@@ -31,7 +31,12 @@ def test_an_event_rings_the_bell_and_sends_an_email_in_both_languages(
     assert "In progress" in notification.title["en"]
     assert "In Bearbeitung" in notification.title["de"]
     assert len(mailoutbox) == 1
-    assert mailoutbox[0].extra_headers["Message-ID"] == services.message_id_for(notification.key)
+    # Mail about a ticket carries its thread's headers (mailin.outbound); the Message-ID is
+    # still derived from the key, so a retried send is the same message.
+    from concierge.mailin.outbound import ticket_mail_headers
+
+    assert mailoutbox[0].extra_headers["Message-ID"] == ticket_mail_headers(
+        ticket, key=notification.key)["Message-ID"]
 
 
 def test_switching_email_off_for_a_kind_keeps_the_bell(
@@ -151,7 +156,9 @@ def test_each_status_change_names_its_own_status_even_when_sent_later(
                                              status=TicketStatus.RESOLVED)
     for callback in callbacks:  # the worker runs after both changes
         callback()
-    titles = sorted(n.title["en"] for n in Notification.objects.filter(recipient=employee))
+    # (Resolving also asks for a rating: feedback's own notification, left out here.)
+    status_changes = Notification.objects.filter(recipient=employee, key__startswith="activity:")
+    titles = sorted(n.title["en"] for n in status_changes)
     assert titles == [f"{ticket.number} is now: In progress", f"{ticket.number} is now: Resolved"]
-    bodies = sorted(m.body for m in mailoutbox)
+    bodies = sorted(m.body for m in mailoutbox if not m.subject.startswith("How did we do?"))
     assert "Someone is working on it now." in bodies[0] + bodies[1]
