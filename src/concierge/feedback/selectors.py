@@ -39,10 +39,6 @@ def survey_todo_for(user: User) -> QuerySet[Survey]:
         .order_by("-resolved_at", "-pk")
 
 
-def survey_todo_count_for(user: User) -> int:
-    return survey_todo_for(user).count()
-
-
 def survey_get_for(user: User, pk: int) -> Survey:
     """The requester's own survey; anyone else gets a 404."""
     try:

@@ -327,3 +327,11 @@ def test_results_are_for_a_period(client, results, agent):
     everything = client.get(reverse("feedback:mine"), {"days": "all"})
     assert everything.context["summary"]["rating_avg"] == 3.5
     assert client.get(reverse("feedback:mine"), {"days": "x"}).status_code == 200
+
+
+def test_the_header_counts_decisions_tasks_and_ratings_in_one_query(
+        employee, survey, django_assert_num_queries):
+    from concierge.portal.selectors import todo_count_for
+
+    with django_assert_num_queries(1):
+        assert todo_count_for(employee) == 1
