@@ -21,4 +21,4 @@ def survey_requested_email(survey: Survey) -> bool:
     return notify(key=key, recipient=survey.requester, kind=Kind.REQUESTS,
                   template="feedback_requested", url=survey.get_absolute_url(),
                   context={"survey": survey, "ticket": survey.ticket, "scores": scores},
-                  headers=ticket_mail_headers(survey.ticket, key=key))
+                  headers=ticket_mail_headers(survey.ticket))

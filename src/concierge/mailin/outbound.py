@@ -9,13 +9,13 @@ from concierge.mailin.models import InboundMessage
 from concierge.tickets.models import Comment, Ticket
 
 
-def ticket_mail_headers(ticket: Ticket, *, key: str) -> dict[str, str]:
-    """Headers for the mail ``key`` about ``ticket``.
+def ticket_mail_headers(ticket: Ticket) -> dict[str, str]:
+    """Headers for mail about ``ticket`` (its Message-ID stays the notification's own, stable
+    per key; ``services`` maps a reply's In-Reply-To back to it).
 
-    The Message-ID is stable per key (a retried send is the same message) and signed, so a
-    reply's In-Reply-To finds the ticket; In-Reply-To/References point at the ticket's thread
-    (and at the requester's own first mail, when the ticket came by e-mail, so their mail client
-    shows one conversation); Reply-To is the support address tagged with the ticket's number.
+    In-Reply-To/References point at the ticket's thread (a signed Message-ID naming the ticket)
+    and at the requester's own first mail, when the ticket came by e-mail, so their mail client
+    shows one conversation; Reply-To is the support address tagged with the ticket's number.
     """
     root = threads.thread_root(ticket.pk)
     first = (InboundMessage.objects.filter(ticket=ticket, status=MessageStatus.PROCESSED)
@@ -23,7 +23,6 @@ def ticket_mail_headers(ticket: Ticket, *, key: str) -> dict[str, str]:
              .values_list("message_id", flat=True).first())
     references = [root, *([first] if first else [])]
     return {
-        "Message-ID": threads.message_id(ticket.pk, key.replace(":", "-")),
         "In-Reply-To": references[-1],
         "References": " ".join(references),
         "Reply-To": threads.reply_address(ticket.number),

@@ -5,8 +5,8 @@ Rules, checked in this order (the first that applies decides, and is kept as the
 mail we cannot read fails; machine mail (auto-replies, bounces, bulk), mail from our own
 addresses and more than MAILIN_MAX_PER_HOUR from one sender are dropped without an answer;
 a Message-ID seen before is dropped; unknown senders get one auto-reply per address and day
-and no ticket; a reply to a ticket (by our Message-IDs, the support+NUMBER address or the
-number in the subject) becomes a public message on it if the sender may see that ticket and is
+and no ticket; a reply to a ticket (by the Message-IDs we sent, the support+NUMBER address or
+the number in the subject) becomes a public message on it if the sender may see that ticket and is
 refused otherwise; anything else becomes a new incident. Files go through the same checks as
 uploads in the portal. Nothing raises: every outcome is recorded on the InboundMessage.
 """
@@ -20,19 +20,22 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.feedback.models import Survey
 from concierge.mailin import threads
 from concierge.mailin.choices import MessageStatus
 from concierge.mailin.models import InboundMessage
 from concierge.mailin.parsing import MailUnreadable, ParsedMail, automatic_reason, parse
 from concierge.notifications.models import Delivery
+from concierge.notifications.services import message_id_for
 from concierge.tickets.choices import TicketKind, TicketStatus
-from concierge.tickets.models import Ticket
+from concierge.tickets.models import Activity, Ticket
 from concierge.tickets.selectors import ticket_get_for
 from concierge.tickets.services import TicketError, activity_log, attachment_store, comment_add
 
@@ -115,7 +118,7 @@ def _act(message: InboundMessage, mail: ParsedMail, *, envelope_from: str | None
         raise UnknownSender("unknown sender (answered at most once a day)")
     message.sender = sender
 
-    ticket, how = _referenced_ticket(mail, recipients)
+    ticket, how = _referenced_ticket(mail, recipients, sender)
     if ticket is not None:
         try:
             ticket = ticket_get_for(sender, ticket.pk)
@@ -130,9 +133,11 @@ def _act(message: InboundMessage, mail: ParsedMail, *, envelope_from: str | None
     _open_ticket(message, mail, sender, follow_up_of=closed)
 
 
-def _referenced_ticket(mail: ParsedMail, recipients: list[str]) -> tuple[Ticket | None, str]:
+def _referenced_ticket(mail: ParsedMail, recipients: list[str],
+                       sender: User) -> tuple[Ticket | None, str]:
     """The ticket the mail answers: our Message-IDs first, then the address tag, the subject."""
-    for pk in threads.ticket_ids_from_references(mail.references):
+    for pk in [*threads.ticket_ids_from_references(mail.references),
+               *_ticket_ids_from_sent(mail.references, sender)]:
         ticket = Ticket.objects.filter(pk=pk).first()
         if ticket is not None:
             return ticket, "by reference headers"
@@ -146,6 +151,34 @@ def _referenced_ticket(mail: ParsedMail, recipients: list[str]) -> tuple[Ticket 
             if ticket is not None:
                 return ticket, how
     return None, ""
+
+
+SENT_LOOKBACK = 500
+
+
+def _ticket_ids_from_sent(references: list[str], sender: User) -> list[int]:
+    """Tickets of the notifications we e-mailed ``sender`` whose Message-IDs the mail names.
+
+    A notification's Message-ID is a hash of its key (``notifications.services
+    .message_id_for``), so the sender's latest deliveries are hashed again and compared.
+    """
+    wanted = set(references)
+    if not wanted:
+        return []
+    keys = (Delivery.objects.filter(recipient=sender)
+            .filter(Q(key__startswith="activity:") | Q(key__startswith="survey:"))
+            .order_by("-pk").values_list("key", flat=True)[:SENT_LOOKBACK])
+    found = []
+    for key in keys:
+        if message_id_for(key) not in wanted:
+            continue
+        kind, _sep, rest = key.partition(":")
+        pk = int(rest.split(":")[0])
+        rows = Activity.objects if kind == "activity" else Survey.objects
+        ticket_id = rows.filter(pk=pk).values_list("ticket_id", flat=True).first()
+        if ticket_id is not None and ticket_id not in found:
+            found.append(ticket_id)
+    return found
 
 
 def _files(mail: ParsedMail, uploader: User, **links) -> list[str]:

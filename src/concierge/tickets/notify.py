@@ -37,11 +37,11 @@ def ticket_activity_emails(activity: Activity) -> int:
         if context["comment"] is None or not context["comment"].is_public:
             return 0
         context["history"] = ticket_mail_history(context["comment"])
+    # Threaded, with a Reply-To that brings the answer back to this ticket (see mailin).
+    headers = ticket_mail_headers(ticket)
     sent = 0
     for person in sorted(recipients, key=lambda p: p.pk):
-        key = f"activity:{activity.pk}:{person.pk}"
-        # Threaded, with a Reply-To that brings the answer back to this ticket (see mailin).
-        sent += notify(key=key, recipient=person, kind=kind, template=template, context=context,
-                       url=ticket.get_absolute_url(),
-                       headers=ticket_mail_headers(ticket, key=key))
+        sent += notify(key=f"activity:{activity.pk}:{person.pk}", recipient=person, kind=kind,
+                       template=template, context=context, url=ticket.get_absolute_url(),
+                       headers=headers)
     return sent
