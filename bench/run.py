@@ -15,6 +15,10 @@ For each database (SQLite, then PostgreSQL) the bench:
    throughput against a private slapd (bench/directory.py; skipped without slapd);
 6. prints a table and writes ``var/bench/results-<database>.json``.
 
+Then the search: its retrieval evaluation (bench/search_eval.py: hit@1, hit@3 and MRR per
+language and database) and, with ``BENCH_SEARCH_SCALE=1``, its latency and index build at
+100,000 articles (bench/search_latency.py).
+
 The pages: the floor ``/floor`` (a bare Django view: no database, no template; requested
 without the session cookie, since signed in the middleware would read the session and the
 user), the home page, the catalog, the first step of an item's request form, "My requests" and
@@ -353,6 +357,24 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def bench_search(databases) -> None:
+    """The search's retrieval evaluation (bench/search_eval.py) and, with
+    ``BENCH_SEARCH_SCALE=1``, its latency at 100,000 articles (bench/search_latency.py; the
+    first run builds that index, which takes several minutes per database)."""
+    import search_eval
+
+    flags = [arg for database in databases for arg in ("--db", database)]
+    if search_eval.main(flags) != 0:
+        raise BenchError("bench/search_eval.py failed")
+    if os.environ.get("BENCH_SEARCH_SCALE", "") not in ("", "0"):
+        import search_latency
+
+        if search_latency.main(flags) != 0:
+            raise BenchError("bench/search_latency.py failed")
+    else:
+        print("search at scale: skipped (BENCH_SEARCH_SCALE=1 make bench measures it)")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", action="append", choices=DATABASES,
@@ -377,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             path = DATA_DIR / f"results-{database}.json"
             path.write_text(json.dumps(report, indent=2) + "\n")
             print(f"\n{table(report)}\n(saved in {path.relative_to(REPO)})\n", flush=True)
+        bench_search(args.db or DATABASES)
     except (BenchError, RuntimeError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1

@@ -64,3 +64,14 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise EnvError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
     return os.environ.get(name, default)
+
+
+def env_map(name: str) -> dict[str, str]:
+    """Read ``key=value`` pairs separated by commas, e.g. ``it-desk=agent,admins=admin``."""
+    result = {}
+    for part in env_list(name):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise EnvError(f"{name} must be a comma-separated list of key=value, not {part!r}")
+        result[key.strip()] = value.strip()
+    return result

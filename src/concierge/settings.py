@@ -7,7 +7,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from concierge.env import EnvError, env_bool, env_int, env_list, env_secret, env_str
+from concierge.env import EnvError, env_bool, env_int, env_list, env_map, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "concierge.desk",
     "concierge.notifications",
     "concierge.knowledge",
+    "concierge.search",
     "concierge.portal",
     "concierge.feedback",
     "concierge.mailin",
@@ -66,7 +67,11 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "django_tasks_db",
     "rest_framework",
@@ -83,12 +88,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concierge.accounts.remote_user.TrustedProxyRemoteUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "concierge.accounts.middleware.IdleTimeoutMiddleware",
     "concierge.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "concierge.accounts.sessions.SessionActivityMiddleware",
+    "concierge.accounts.mfa.MFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "concierge.urls"
@@ -247,6 +255,93 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+
+# --- Single sign-on, MFA and sign-in security --------------------------------------------------
+# OpenID Connect: active when issuer (or discovery URL), client id and secret are set.
+OIDC_SERVER_URL = env_str("CONCIERGE_OIDC_SERVER_URL")
+OIDC_CLIENT_ID = env_str("CONCIERGE_OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_secret("CONCIERGE_OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_list("CONCIERGE_OIDC_SCOPES", ["openid", "profile", "email"])
+OIDC_NAME = env_str("CONCIERGE_OIDC_NAME", "Single sign-on")
+# SAML 2.0: active when the IdP's entity id, sign-on URL and signing certificate are set.
+SAML_IDP_ENTITY_ID = env_str("CONCIERGE_SAML_IDP_ENTITY_ID")
+SAML_IDP_SSO_URL = env_str("CONCIERGE_SAML_IDP_SSO_URL")
+SAML_IDP_CERT = env_secret("CONCIERGE_SAML_IDP_CERT")
+SAML_NAME = env_str("CONCIERGE_SAML_NAME", "Company sign-in (SAML)")
+# A corporate IdP asserts the directory's addresses: treat them as verified unless told not to.
+SAML_EMAIL_VERIFIED = env_bool("CONCIERGE_SAML_EMAIL_VERIFIED", True)
+# SAML attribute names (OIDs, Shibboleth's and ADFS's) for the person's id, e-mail and name.
+SAML_ATTRIBUTE_MAPPING = {
+    "uid": ["uid", "urn:oid:0.9.2342.19200300.100.1.1", "urn:mace:dir:attribute-def:uid",
+            "urn:oasis:names:tc:SAML:attribute:subject-id"],
+    "email": ["email", "mail", "urn:oid:0.9.2342.19200300.100.1.3",
+              "urn:mace:dir:attribute-def:mail",
+              "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"],
+    "name": ["displayName", "urn:oid:2.16.840.1.113730.3.1.241",
+             "urn:mace:dir:attribute-def:displayName",
+             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"],
+}
+# Claims (OIDC) and attributes (SAML) that fill in the person; organisation by claim or domain.
+SSO_CREATE_USERS = env_bool("CONCIERGE_SSO_CREATE_USERS", True)
+SSO_ORGANISATION_CLAIM = env_str("CONCIERGE_SSO_ORGANISATION_CLAIM", "organisation")
+SSO_DOMAIN_ORGANISATIONS = env_map("CONCIERGE_SSO_DOMAINS")
+SSO_DEPARTMENT_CLAIM = env_str("CONCIERGE_SSO_DEPARTMENT_CLAIM", "department")
+SSO_MANAGER_CLAIM = env_str("CONCIERGE_SSO_MANAGER_CLAIM", "manager_email")
+SSO_GROUPS_CLAIM = env_str("CONCIERGE_SSO_GROUPS_CLAIM", "groups")
+SSO_ROLE_MAP = env_map("CONCIERGE_SSO_ROLES")
+
+SOCIALACCOUNT_ADAPTER = "concierge.accounts.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # Adds a nonce and always checks the id_token's signature (concierge.accounts.oidc).
+        "provider_class": "concierge.accounts.oidc.provider.ConciergeOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [{
+            "provider_id": "oidc", "name": OIDC_NAME, "client_id": OIDC_CLIENT_ID,
+            "secret": OIDC_CLIENT_SECRET,
+            "settings": {"server_url": OIDC_SERVER_URL, "scope": OIDC_SCOPES},
+        }] if OIDC_SERVER_URL and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET else [],
+    },
+    "saml": {
+        "APPS": [{
+            "client_id": "sso", "name": SAML_NAME,
+            "settings": {
+                "verified_email": SAML_EMAIL_VERIFIED,
+                "idp": {"entity_id": SAML_IDP_ENTITY_ID, "sso_url": SAML_IDP_SSO_URL,
+                        "x509cert": SAML_IDP_CERT},
+                "attribute_mapping": SAML_ATTRIBUTE_MAPPING,
+                "advanced": {"want_assertion_signed": True, "reject_idp_initiated_sso": True,
+                             "strict": True},
+            },
+        }] if SAML_IDP_ENTITY_ID and SAML_IDP_SSO_URL and SAML_IDP_CERT else [],
+    },
+}
+
+# MFA: agents and administrators must enrol (concierge.accounts.mfa); employees may.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
+# "Last seen" is refreshed every few minutes by concierge.accounts.sessions, not on every page.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Lock-out: per account and address, and per account from anywhere (no per-address limit).
+LOCKOUT_ACCOUNT_ADDRESS_FAILURES = 5
+LOCKOUT_COOL_OFF = 15 * 60
+LOCKOUT_ACCOUNT_FAILURES_PER_HOUR = 100
+
+# REMOTE_USER from a reverse proxy doing Kerberos: trusted only from these addresses.
+TRUSTED_PROXY_ADDRESSES = env_list("CONCIERGE_TRUSTED_PROXY_ADDRESSES")
+REMOTE_USER_HEADER = env_str("CONCIERGE_REMOTE_USER_HEADER", "HTTP_X_REMOTE_USER")
+# Kerberos realm -> e-mail domain, e.g. CORP.EXAMPLE.COM=example.com.
+REMOTE_USER_REALMS = env_map("CONCIERGE_REMOTE_USER_REALMS")
+REMOTE_USER_CREATE = env_bool("CONCIERGE_REMOTE_USER_CREATE", False)
+
 # --- Knowledge base ---------------------------------------------------------------------------
 # Videos in articles: only these hosts may be embedded (as a sandboxed iframe); any other video
 # link stays a plain link. The CSP's frame-src lists exactly these hosts.
@@ -255,6 +350,14 @@ KNOWLEDGE_VIDEO_HOSTS = env_list("CONCIERGE_KNOWLEDGE_VIDEO_HOSTS",
 # Owners of articles whose review-by date has passed get one e-mail per article and date.
 PERIODIC_TASKS["knowledge.review_reminders"] = {
     "task": "concierge.knowledge.tasks.knowledge_review_remind", "every": 3600}
+
+# --- Search ---------------------------------------------------------------------------------
+# The sentence embedder (see search/embeddings.py); tests use the tiny HashEmbedder.
+SEARCH_EMBEDDER = env_str("CONCIERGE_SEARCH_EMBEDDER",
+                          "concierge.search.embeddings.UniversalSentenceEncoder")
+# View counts and "helpful" votes change without a save: copy them into the index hourly.
+PERIODIC_TASKS["search.ranking_signals"] = {
+    "task": "concierge.search.tasks.search_signals_refresh", "every": 3600}
 
 # --- Directory (LDAP / Active Directory) ------------------------------------------------------
 # Sign-in against the directory and password self-service, when DIRECTORY_URL is set
@@ -301,6 +404,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "concierge.accounts.remote_user.PrincipalBackend",
 ]
 if DIRECTORY_URL:
     AUTHENTICATION_BACKENDS.insert(0, "concierge.directory.backends.DirectoryBackend")
@@ -314,7 +418,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "concierge.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/ip,10/15m/key"}
+# Failed sign-ins are limited per account and address by concierge.accounts.lockout (allauth's
+# per-address limits would lock out a whole office behind one NAT address).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

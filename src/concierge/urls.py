@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -6,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 admin.site.site_header = _("Concierge administration")
 admin.site.site_title = _("Concierge administration")
 admin.site.index_title = _("Configuration")
+# The admin signs in through allauth too: same lock-out, second factor and audit.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("concierge.portal.urls")),
@@ -17,6 +20,7 @@ urlpatterns = [
     path("api/", include("concierge.api.urls")),
     path("desk/", include("concierge.desk.urls")),
     path("profile/", include("concierge.accounts.urls")),
+    path("search/", include("concierge.search.urls")),
     path("help/", include("concierge.knowledge.urls")),
     path("notifications/", include("concierge.notifications.urls")),
     path("password/", include("concierge.directory.urls")),

@@ -66,12 +66,24 @@ def is_home(url: str) -> bool:
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """Through the real sign-in page, like a person would."""
+    """Through the real sign-in page, like a person would; agents and admins then type the
+    code of the demo company's shared authenticator app."""
+    from concierge.accounts.demo import demo_totp_code
+
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(is_home)
+    page.locator("main form[action='/accounts/login/'] button[type=submit]").click()
+    page.wait_for_url(lambda url: is_home(url) or is_mfa_code_page(url))
+    if is_mfa_code_page(page.url):
+        page.locator("input[name=code]").fill(demo_totp_code())
+        page.locator("main form[action='/accounts/2fa/authenticate/'] "
+                     "button[type=submit]").click()
+        page.wait_for_url(is_home)
+
+
+def is_mfa_code_page(url: str) -> bool:
+    return urlparse(url).path == "/accounts/2fa/authenticate/"
 
 
 def shot(page, name: str, viewport: Viewport) -> None:

@@ -50,12 +50,12 @@ def test_webcam_request_with_keyboard_only(new_page, console):
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()
 
-    # The header search box takes us to the catalog's results.
+    # The header search box: Enter without choosing a suggestion opens the results page.
     tab_to(page, "#header-q")
     page.keyboard.type("Webcam")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/services/\?q=Webcam"))
-    tab_to(page, "a.service-card[href='/services/webcam/']")
+    page.wait_for_url(re.compile(r"/search/\?q=Webcam"))
+    tab_to(page, "a.search-hit__title[href*='/item/webcam/']")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/services/webcam/$"))
     tab_to(page, "main a[href='/requests/new/webcam/']")

@@ -28,6 +28,7 @@ from concierge.catalog.models import CatalogItem
 from concierge.core.i18n import localize
 from concierge.fulfilment.choices import TaskStatus
 from concierge.fulfilment.models import Slot
+from concierge.fulfilment.plan import parse_plan
 from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Ticket
 from tests.browser.helpers import (
@@ -172,8 +173,12 @@ def test_ultralight_laptop_from_order_to_receipt(new_page, console):
     ticket = Ticket.objects.get(pk=int(ticket_path.strip("/").split("/")[-1]))
     assert ticket.number == number and ticket.item_id == item.pk
     expect_status(anna, ticket_path, TicketStatus.WAITING_APPROVAL)
-    stages = anna.locator("main section[aria-labelledby=stages-title] .stage-list > li")
-    expect(stages).to_have_count(2)  # manager, then cost-centre owner (above 1000)
+    # "How it goes": the manager, then the cost-centre owner (above 1000), then the plan's tasks.
+    steps = anna.locator("main section[aria-labelledby=progress-title] .steps > li")
+    expect(steps).to_have_count(2 + len(parse_plan(item.fulfilment)))
+    expect(steps.nth(0)).to_have_class(re.compile(r"step--current"))
+    expect(steps.nth(1)).to_have_class(re.compile(r"step--upcoming"))
+    expect(anna.locator("main .progress-expected")).to_be_visible()
     visit(anna, "05-request-sent", DESKTOP)
 
     # 2. Markus approves on his phone from the e-mail's link, without signing in.
@@ -196,8 +201,8 @@ def test_ultralight_laptop_from_order_to_receipt(new_page, console):
     vote.refresh_from_db()
     assert (vote.decision, vote.channel) == (Decision.APPROVED, Channel.EMAIL)
     expect_status(anna, ticket_path, TicketStatus.WAITING_APPROVAL)  # Claudia's turn now
-    expect(stages.nth(0).locator(":scope > .badge")).to_have_class(re.compile(r"badge--green"))
-    expect(stages.nth(1).locator(":scope > .badge")).to_have_class(re.compile(r"badge--amber"))
+    expect(steps.nth(0)).to_have_class(re.compile(r"step--done"))
+    expect(steps.nth(1)).to_have_class(re.compile(r"step--current"))
     visit(anna, "08-request-manager-approved", DESKTOP)
 
     # 3. Claudia, the cost-centre owner, approves in the portal from "To-dos".

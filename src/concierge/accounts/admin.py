@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from concierge.accounts.models import CostCentre, Department, Organisation, User
+from concierge.accounts.models import CostCentre, Department, Organisation, SignInEvent, User
 
 
 @admin.register(Organisation)
@@ -48,3 +48,23 @@ class UserAdmin(BaseUserAdmin):
                                                 "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in audit trail: read only."""
+
+    list_display = ["created_at", "login", "method", "outcome", "ip", "reason"]
+    list_filter = ["outcome", "method"]
+    search_fields = ["login", "ip"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,3 +19,10 @@ GROUP_ROLES = [Role.AGENT, Role.CATALOG_MANAGER, Role.KNOWLEDGE_MANAGER, Role.AD
 class Language(models.TextChoices):
     EN = "en", "English"
     DE = "de", "Deutsch"
+
+
+class SignInOutcome(models.TextChoices):
+    SUCCESS = "success", _("Signed in")
+    FAILURE = "failure", _("Failed")
+    LOCKED = "locked", _("Refused: too many failures")
+    REFUSED = "refused", _("Refused")

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concierge.accounts.choices import GROUP_ROLES, Language, Role
+from concierge.accounts.choices import GROUP_ROLES, Language, Role, SignInOutcome
 
 
 class Organisation(models.Model):
@@ -166,3 +166,30 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_agent(self) -> bool:
         return self.has_role(Role.AGENT) or self.has_role(Role.ADMIN)
+
+
+class SignInEvent(models.Model):
+    """One sign-in attempt, successful or not, kept for the audit trail.
+
+    ``login`` is what the person typed (or the SSO/Kerberos identity), so failures for accounts
+    that do not exist are recorded too; ``user`` is set when the attempt matched a person.
+    """
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="sign_in_events", verbose_name=_("person"))
+    login = models.CharField(_("login"), max_length=254, blank=True)
+    method = models.CharField(_("method"), max_length=40)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=SignInOutcome.choices)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["login", "created_at"], name="signin_login_created")]
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.login} {self.method} {self.outcome}"

@@ -41,6 +41,15 @@ WEBCAM_FORM = {
 }
 
 
+def enrol_mfa(user, secret: str | None = None):
+    """Give ``user`` an authenticator app (TOTP) with ``secret``; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = secret or generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
@@ -76,6 +85,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         for role in extracted or []:
             self.groups.add(Group.objects.get_or_create(name=role)[0])
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Agents and admins have a second factor (the portal insists); ``mfa=False``: not yet."""
+        from concierge.accounts.mfa import mfa_required_for
+
+        if create and extracted is not False and mfa_required_for(self):
+            enrol_mfa(self)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.accounts.choices import Role
+from concierge.accounts.demo import load_demo_mfa
 from concierge.accounts.models import CostCentre, Department, Organisation, User
 from concierge.approvals.choices import Decision
 from concierge.approvals.models import Vote
@@ -25,6 +26,7 @@ from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
 from concierge.fulfilment.models import Slot
 from concierge.knowledge.demo import load_articles
+from concierge.search.demo import load_search
 from concierge.tickets import services as tickets
 from concierge.tickets.choices import TicketStatus
 
@@ -284,11 +286,13 @@ def load_slots(days: int = 10) -> None:
 
 def load_demo() -> dict:
     people = load_people()
+    load_demo_mfa(people)
     load_catalog()
     load_slots()
     made = load_tickets(people)
     articles = load_articles(owner=people["katrin.braun@alpenblick.example"],
                              reviewer=people["admin@alpenblick.example"])
+    load_search()
 
     from concierge.feedback.demo import load_feedback
 

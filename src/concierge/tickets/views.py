@@ -16,6 +16,8 @@ from concierge.core.htmx import is_partial_request, render_page_or_partial
 from concierge.core.i18n import localize
 from concierge.feedback.selectors import survey_current_for
 from concierge.fulfilment.selectors import tasks_of
+from concierge.search.selectors import describe_question
+from concierge.search.services import deflection_close
 from concierge.tickets import selectors, services
 from concierge.tickets.forms import CommentForm, StatusForm, TicketFilterForm
 from concierge.tickets.progress import ticket_progress
@@ -209,11 +211,24 @@ def _posted_answers(wizard: Wizard, request) -> dict:
     return {**wizard.draft.answers, **posted}
 
 
+def _prefill_description(draft, text: str) -> None:
+    """``?describe=`` (from search and "Still need help?"): the text goes into the form's
+    "what is wrong, in a few words" question unless the draft already has an answer there."""
+    question = describe_question(wizard_spec(draft.item))
+    if question is None or draft.answers.get(question.key):
+        return
+    limit = question.options.get("max_length") or 200
+    services.draft_save(draft=draft, step_key=draft.step, answers={question.key: text[:limit]})
+
+
 @login_required
 @require_GET
 def wizard_start(request, slug: str):
     item = item_get_for(request.user, slug)
     draft = services.draft_start(user=request.user, item=item)
+    describe = " ".join(request.GET.get("describe", "").split())
+    if describe:
+        _prefill_description(draft, describe)
     # Back to the step last saved, or the first one (a form without questions: the review).
     wizard = Wizard(item, draft, draft.step)
     step = wizard.step or (wizard.steps[0] if wizard.steps else None)
@@ -302,6 +317,7 @@ def wizard_review(request, slug: str):
                     messages.error(request, problem)
             first = wizard.spec.step(next(iter(exc.problems)))
             return redirect(wizard.url(first))
+        deflection_close(user=request.user, item=item, ticket=ticket)
         messages.success(request, _("Thank you! %(number)s was sent. We will keep you posted "
                                     "by e-mail.") % {"number": ticket.number})
         return redirect(ticket.get_absolute_url())
@@ -330,5 +346,6 @@ def wizard_discard(request, slug: str):
     item = item_get_for(request.user, slug)
     draft = services.draft_start(user=request.user, item=item)
     services.draft_discard(draft=draft)
+    deflection_close(user=request.user, item=item)
     messages.info(request, _("Your draft was deleted."))
     return redirect(item.get_absolute_url())

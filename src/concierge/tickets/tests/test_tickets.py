@@ -104,7 +104,10 @@ def test_an_agent_of_the_same_organisation_sees_the_request(client, ticket, agen
 def test_an_agent_of_another_organisation_does_not(client, ticket, stranger):
     from django.contrib.auth.models import Group
 
+    from concierge.core.testing import enrol_mfa
+
     stranger.groups.add(Group.objects.get_or_create(name="agent")[0])
+    enrol_mfa(stranger)
     client.force_login(stranger)
     assert client.get(ticket.get_absolute_url()).status_code == 404
 
