@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "concierge.knowledge",
     "concierge.search",
     "concierge.portal",
+    "concierge.feedback",
+    "concierge.mailin",
+    "concierge.api",
     "concierge.directory",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -71,6 +74,9 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +185,26 @@ PERIODIC_TASKS = {
     "fulfilment.nudge": {"task": "concierge.fulfilment.tasks.fulfilment_nudge", "every": 900},
 }
 
+# --- Feedback (the requester's verdict) ----------------------------------------------------
+# "Not fixed" reopens a resolved ticket within this many days (later: a new request); the rating
+# stays on the requester's to-dos as long. Rating links in the e-mail work this many days.
+FEEDBACK_REOPEN_DAYS = env_int("CONCIERGE_FEEDBACK_REOPEN_DAYS", 7, minimum=1)
+FEEDBACK_LINK_MAX_AGE = env_int("CONCIERGE_FEEDBACK_LINK_DAYS", 30, minimum=1) * 86400
+
+# --- E-mail channel ---------------------------------------------------------------------------
+# People write to MAILIN_ADDRESS; replies to a ticket go to its tagged form
+# (support+REQ-000123@...). `manage.py mail_receive` listens on MAILIN_HOST:MAILIN_PORT.
+MAILIN_ADDRESS = env_str("CONCIERGE_MAILIN_ADDRESS", "support@example.com").strip().lower()
+if "@" not in MAILIN_ADDRESS or "+" in MAILIN_ADDRESS:
+    raise EnvError("CONCIERGE_MAILIN_ADDRESS must be an e-mail address without a +tag")
+MAILIN_HOST = env_str("CONCIERGE_MAILIN_HOST", "127.0.0.1")
+MAILIN_PORT = env_int("CONCIERGE_MAILIN_PORT", 8025, minimum=1)
+MAILIN_MAX_MB = env_int("CONCIERGE_MAILIN_MAX_MB", 30, minimum=1)
+# More messages than this from one sender within an hour are dropped (a mail loop).
+MAILIN_MAX_PER_HOUR = env_int("CONCIERGE_MAILIN_MAX_PER_HOUR", 20, minimum=1)
+# How many earlier messages an agent's reply quotes.
+MAILIN_QUOTE_MESSAGES = env_int("CONCIERGE_MAILIN_QUOTE_MESSAGES", 3, minimum=0)
+
 # --- Service desk and service levels ---------------------------------------------------------
 # An SLA deadline is "at risk" once this share of its business time has passed.
 SLA_WARN_PERCENT = env_int("CONCIERGE_SLA_WARN_PERCENT", 80, minimum=1)
@@ -192,6 +218,43 @@ if DESK_WAITING_CLOSE_DAYS <= DESK_WAITING_REMIND_DAYS:
 PERIODIC_TASKS["sla.escalate"] = {"task": "concierge.sla.tasks.sla_escalate", "every": 120}
 PERIODIC_TASKS["desk.waiting"] = {"task": "concierge.desk.tasks.desk_waiting_nudge",
                                   "every": 3600}
+
+# --- REST API -------------------------------------------------------------------------------
+# /api/v1/ with a session or a personal access token (made on the profile); schema at
+# /api/schema/, Swagger UI (served locally by drf-spectacular-sidecar) at /api/docs/.
+API_MAX_TOKENS = env_int("CONCIERGE_API_MAX_TOKENS", 10, minimum=1)
+REST_FRAMEWORK = {
+    # The token first: a request without credentials then gets 401 with WWW-Authenticate.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "concierge.api.auth.AccessTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle",
+                                 "rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("CONCIERGE_API_THROTTLE_ANON", "60/hour"),
+        "user": env_str("CONCIERGE_API_THROTTLE_USER", "1200/hour"),
+    },
+    "EXCEPTION_HANDLER": "concierge.api.views.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Concierge API",
+    "DESCRIPTION": "Your requests, messages and the catalog; for agents, the desk's tickets.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 
 # --- Single sign-on, MFA and sign-in security --------------------------------------------------
 # OpenID Connect: active when issuer (or discovery URL), client id and secret are set.

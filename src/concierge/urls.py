@@ -16,6 +16,8 @@ urlpatterns = [
     path("requests/", include("concierge.tickets.urls")),
     path("approvals/", include("concierge.approvals.urls")),
     path("work/", include("concierge.fulfilment.urls")),
+    path("feedback/", include("concierge.feedback.urls")),
+    path("api/", include("concierge.api.urls")),
     path("desk/", include("concierge.desk.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("search/", include("concierge.search.urls")),

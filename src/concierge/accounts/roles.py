@@ -8,7 +8,8 @@ from concierge.accounts.choices import GROUP_ROLES, Role
 ROLE_PERMISSIONS = {
     Role.CATALOG_MANAGER: {"catalog.category": ["add", "change", "view"],
                            "catalog.catalogitem": ["add", "change", "view"]},
-    Role.AGENT: {"tickets.ticket": ["view", "change"]},
+    Role.AGENT: {"tickets.ticket": ["view", "change"],
+                 "mailin.inboundmessage": ["view"]},
     Role.KNOWLEDGE_MANAGER: {"knowledge.category": ["add", "change", "view"],
                              "knowledge.article": ["add", "change", "view"],
                              "knowledge.articleversion": ["view"],

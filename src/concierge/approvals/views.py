@@ -15,6 +15,7 @@ from concierge.approvals.forms import (
     ReasonForm,
 )
 from concierge.approvals.models import Delegation
+from concierge.feedback.selectors import survey_todo_for
 from concierge.fulfilment.selectors import my_tasks_for
 
 
@@ -39,7 +40,8 @@ def vote_list(request):
                 messages.success(request, _("%(n)s decision(s) saved.") % {"n": done})
             return redirect("approvals:list")
     return render(request, "approvals/vote_list.html", {
-        "votes": votes, "form": form, "my_tasks": my_tasks_for(request.user)})
+        "votes": votes, "form": form, "my_tasks": my_tasks_for(request.user),
+        "surveys": survey_todo_for(request.user)})
 
 
 @login_required

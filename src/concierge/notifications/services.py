@@ -41,7 +41,7 @@ def email_wanted(user: User, kind: str) -> bool:
 
 
 def notify(*, key: str, recipient: User, kind: Kind, template: str, context: dict,
-           url: str = "") -> bool:
+           url: str = "", headers: dict[str, str] | None = None) -> bool:
     """Notify ``recipient`` in the portal and, if they want it for this kind, by e-mail.
 
     The bell's line is the e-mail's subject, kept in every language so it follows the
@@ -59,7 +59,8 @@ def notify(*, key: str, recipient: User, kind: Kind, template: str, context: dic
         except IntegrityError:
             return False
         if email_wanted(recipient, kind):
-            email_send(key=key, recipient=recipient, template=template, context=context)
+            email_send(key=key, recipient=recipient, template=template, context=context,
+                       headers=headers)
     return True
 
 
@@ -70,12 +71,14 @@ def _render_subject(template: str, context: dict, language: str) -> str:
                                          context).split())
 
 
-def email_send(*, key: str, recipient: User, template: str, context: dict) -> bool:
+def email_send(*, key: str, recipient: User, template: str, context: dict,
+               headers: dict[str, str] | None = None) -> bool:
     """E-mail ``recipient`` the message ``notifications/email/<template>`` once per ``key``.
 
     Renders subject, text and HTML in the recipient's language. Returns False when a message
     with this key was already sent (a retried task sends nothing twice). The delivery row and
     the send happen in one transaction, so a failed send is retried later, not lost.
+    ``headers`` add to or replace the defaults (threading headers of mail about a ticket).
     """
     if not recipient.is_active or not recipient.email:
         return False
@@ -90,7 +93,8 @@ def email_send(*, key: str, recipient: User, template: str, context: dict) -> bo
         message = EmailMultiAlternatives(
             subject=subject, body=text,
             to=[f"{recipient.display_name} <{recipient.email}>"],
-            headers={"Message-ID": message_id_for(key), "Auto-Submitted": "auto-generated"})
+            headers={"Message-ID": message_id_for(key), "Auto-Submitted": "auto-generated",
+                     **(headers or {})})
         message.attach_alternative(html, "text/html")
         message.send()
     return True

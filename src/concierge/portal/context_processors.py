@@ -6,13 +6,11 @@ from django.conf import settings
 def portal(request) -> dict:
     context = {"site_name": settings.SITE_NAME}
     if request.user.is_authenticated:
-        from concierge.approvals.selectors import vote_count_for
-        from concierge.fulfilment.selectors import my_tasks_for
         from concierge.notifications.selectors import unread_count_for
+        from concierge.portal.selectors import todo_count_for
 
         # Called by the template where it shows the count, and counted once per page.
-        context["todo_count"] = functools.cache(
-            lambda: vote_count_for(request.user) + my_tasks_for(request.user).count())
+        context["todo_count"] = functools.cache(lambda: todo_count_for(request.user))
         context["unread_count"] = functools.cache(lambda: unread_count_for(request.user))
     if settings.DEMO_MODE and not request.user.is_authenticated:
         from concierge.portal.demo import DEMO_LOGINS, DEMO_PASSWORD

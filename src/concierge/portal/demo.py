@@ -295,5 +295,9 @@ def load_demo() -> dict:
     articles = load_articles(owner=people["katrin.braun@alpenblick.example"],
                              reviewer=people["admin@alpenblick.example"])
     load_search()
+
+    from concierge.feedback.demo import load_feedback
+
+    load_feedback()
     return {"people": User.objects.count(), "items": CatalogItem.objects.count(),
             "tickets": made, "articles": articles}

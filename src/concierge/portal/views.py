@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from concierge.catalog.choices import ItemKind
 from concierge.catalog.selectors import catalog_cache_key, item_list_for
+from concierge.feedback.selectors import survey_todo_for
 from concierge.tickets.selectors import draft_list_for, ticket_list_for
 
 
@@ -18,6 +19,7 @@ def home(request):
     return render(request, "portal/home.html", {
         "open_tickets": list(ticket_list_for(user, state="open")[:5]),
         "drafts": list(draft_list_for(user)[:3]),
+        "surveys": list(survey_todo_for(user)[:3]),
         # Lazy: rendered inside fragments cached per catalog version and audience.
         "catalog_key": catalog_cache_key(user),
         "popular": items.filter(kind=ItemKind.REQUEST)[:8],

@@ -1,5 +1,6 @@
 """Who hears about what happens to a ticket, and with which message."""
 
+from concierge.mailin.outbound import ticket_mail_headers, ticket_mail_history
 from concierge.notifications.choices import Kind
 from concierge.notifications.services import notify
 from concierge.tickets.choices import TicketStatus
@@ -35,8 +36,12 @@ def ticket_activity_emails(activity: Activity) -> int:
         context["comment"] = Comment.objects.filter(pk=activity.data.get("comment")).first()
         if context["comment"] is None or not context["comment"].is_public:
             return 0
+        context["history"] = ticket_mail_history(context["comment"])
+    # Threaded, with a Reply-To that brings the answer back to this ticket (see mailin).
+    headers = ticket_mail_headers(ticket)
     sent = 0
     for person in sorted(recipients, key=lambda p: p.pk):
         sent += notify(key=f"activity:{activity.pk}:{person.pk}", recipient=person, kind=kind,
-                       template=template, context=context, url=ticket.get_absolute_url())
+                       template=template, context=context, url=ticket.get_absolute_url(),
+                       headers=headers)
     return sent

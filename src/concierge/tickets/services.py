@@ -220,6 +220,8 @@ def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
                          reason: str = "") -> Ticket:
     """Move a ticket to ``status`` if the workflow allows it; e-mails the requester.
 
+    Resolving asks the requester for their verdict (``feedback.services.survey_open``).
+
     Cancelling withdraws the approvals still open. ``reason`` (a rejection's) goes into the
     activity and the e-mail.
     """
@@ -254,6 +256,10 @@ def ticket_change_status(*, ticket: Ticket, actor: User | None, status: str,
     data = {"old": old, "new": status, **({"reason": reason} if reason else {})}
     activity = activity_log(ticket, actor, "tickets.ticket.status_changed", **data)
     _notify_after_commit(activity)
+    if status == TicketStatus.RESOLVED:
+        from concierge.feedback.services import survey_open
+
+        survey_open(ticket=ticket)  # the requester's verdict on this resolution
     return ticket
 
 

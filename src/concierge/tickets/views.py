@@ -14,6 +14,7 @@ from concierge.catalog.selectors import item_get_for
 from concierge.catalog.wizard import StepForm, answers_problems, peek, wizard_spec
 from concierge.core.htmx import is_partial_request, render_page_or_partial
 from concierge.core.i18n import localize
+from concierge.feedback.selectors import survey_current_for
 from concierge.fulfilment.selectors import tasks_of
 from concierge.search.selectors import describe_question
 from concierge.search.services import deflection_close
@@ -60,6 +61,7 @@ def _detail_context(request, ticket, *, comment_form=None):
         else None,
         "progress": ticket_progress(ticket, approvals_of(ticket), tasks_of(ticket),
                                     user_id=request.user.pk),
+        "survey": survey_current_for(request.user, ticket),
         "can_cancel": ticket.can_be_cancelled and request.user.pk in (
             ticket.requester_id, ticket.requested_for_id),
     }
