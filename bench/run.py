@@ -26,8 +26,9 @@ the session cookie, since signed in the middleware would read the session and th
 home page, the catalog, the first step of an item's request form, "My requests", one of the
 employee's requests and the API's list of them; then, signed in as the bench agent, the
 desk's queue of all open tickets and that request in the desk. A page meets the target when it
-serves at least 40% of the floor's requests per second with a p99 latency under 100 ms. Every answer must be a 200: a page that
-answered anything else was not measured and its row is invalid.
+serves at least 40% of the floor's requests per second with a p99 latency under 100 ms. Every
+answer must be a 200: a page that answered anything else was not measured and its row is
+invalid.
 
 Missed targets are results, not failures: the exit code is 0 unless the bench itself could not
 run (no database server, a server that does not start, a page that does not answer 200).
