@@ -27,10 +27,6 @@ def vote_list_for(user: User) -> QuerySet[Vote]:
     return _votes().filter(approver=user, decision=Decision.PENDING).order_by("created_at", "pk")
 
 
-def vote_count_for(user: User) -> int:
-    return Vote.objects.filter(approver=user, decision=Decision.PENDING).count()
-
-
 def vote_get_for(user: User, pk: int) -> Vote:
     try:
         return _votes().get(pk=pk, approver=user)
