@@ -1,7 +1,7 @@
 """Kill the worker with SIGKILL in the middle of its work, 20 times: nothing is lost or doubled.
 
 A real ``manage.py worker`` process runs against its own database (a SQLite file, and on CI
-also a fresh PostgreSQL database) with 40 submitted requests waiting for approval, half of
+also a fresh PostgreSQL database) with 80 submitted requests waiting for approval, half of
 them overdue for a reminder and an escalation. Each round starts the worker, waits until it
 has finished at least one task, kills it at a random moment and starts the next. Afterwards
 one clean batch finishes the rest, and every notification (in the portal and by e-mail) and
@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-REQUESTS = 40
+REQUESTS = 80
 KILLS = 20
 
 SETUP = """
@@ -106,6 +106,10 @@ def _count(url: str, status: str) -> int:
         return connection.execute(sql).fetchone()[0]
 
 
+def _waiting(url: str) -> int:
+    return _count(url, "READY") + _count(url, "RUNNING")
+
+
 def test_killing_the_worker_loses_and_doubles_nothing(database_url, tmp_path):
     import json
 
@@ -132,7 +136,7 @@ def test_killing_the_worker_loses_and_doubles_nothing(database_url, tmp_path):
                                    stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while _count(database_url, "SUCCESSFUL") == before and time.monotonic() < deadline \
-                and process.poll() is None:
+                and process.poll() is None and _waiting(database_url):
             time.sleep(0.02)
         time.sleep(rng.uniform(0, 0.15))
         process.send_signal(signal.SIGKILL)
