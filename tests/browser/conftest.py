@@ -53,6 +53,15 @@ def demo(transactional_db, browser):
 
 
 @pytest.fixture
+def demo_in_english(demo):
+    """For tests that read English labels: every demo person uses the portal in English (the
+    German pages are walked by the journey and order-to-receipt tests)."""
+    from concierge.accounts.models import User
+
+    User.objects.update(language="en")
+
+
+@pytest.fixture
 def console() -> Console:
     return Console()
 

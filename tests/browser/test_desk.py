@@ -16,7 +16,7 @@ from tests.browser.helpers import (
     wait_until_settled,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_in_english")]
 PHONE_390 = Viewport("phone390", 390, 844, mobile=True)
 TITLE = "Cannot open the finance share"
 

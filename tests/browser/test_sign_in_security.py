@@ -18,7 +18,7 @@ from tests.browser.helpers import (
     sign_in,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_in_english")]
 
 PHONE_390 = Viewport("phone390", 390, 844, mobile=True)
 

@@ -193,3 +193,21 @@ def test_the_admin_checks_approval_and_fulfilment_yaml(client, admin_user, webca
     webcam.refresh_from_db()
     assert webcam.approval["stages"][0]["approvers"] == "manager"
     assert webcam.fulfilment["tasks"][0]["group"] == "it-workplace"
+
+
+def test_the_stylesheet_closes_every_block():
+    """A merge that drops one "}" silently moves every later rule into a media query."""
+    import re
+    from pathlib import Path
+
+    import concierge
+
+    css = (Path(concierge.__file__).parent / "static" / "css" / "app.css").read_text()
+    depth = 0
+    for number, line in enumerate(css.splitlines(), 1):
+        if line.startswith("/* ---"):
+            assert depth == 0, f"app.css line {number}: a section starts inside an open block"
+        code = re.sub(r"/\*.*?\*/", "", line)
+        depth += code.count("{") - code.count("}")
+        assert depth >= 0, f"app.css line {number}: a '}}' too many"
+    assert depth == 0, "app.css: a block is not closed"
