@@ -9,9 +9,33 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.browser.helpers import DESKTOP, Console, Viewport
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server runs one request at a time. On SQLite its threads share the test's one
+    in-memory connection, and two requests at once (the header's instant search still running
+    while the results page loads) would use it together: "bad parameter or other API misuse"."""
+
+    lock = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                return app(environ, start_response)
+
+        return one_at_a_time
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -158,7 +158,8 @@ class DeskTicketViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"queue": _("Use mine, unassigned, all or group-<id>.")})
         filters = {"status": _choice(request, "status", DESK_STATUSES, "open"),
                    "q": request.query_params.get("q", "")[:200]}
-        return desk_ticket_list(request.user, queue=queue, filters=filters)
+        return desk_ticket_list(request.user, queue=queue, filters=filters).select_related(
+            "requester", "assignee", "group")
 
     def get_object(self):
         ticket = desk_ticket_get(self.request.user, self.kwargs["number"])
