@@ -6,10 +6,9 @@ tests are skipped, except on CI (``CI=true``) where a missing browser is a failu
 """
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-
-import threading
 
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
