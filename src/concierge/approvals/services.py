@@ -22,6 +22,7 @@ from concierge.approvals.choices import Channel, Decision, Mode, StageStatus
 from concierge.approvals.models import Approval, Delegation, Vote
 from concierge.approvals.policy import parse_policy
 from concierge.catalog.models import CatalogItem
+from concierge.core.worker import enqueue_with_transaction
 from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Ticket
 from concierge.tickets.services import activity_log
@@ -130,7 +131,7 @@ def _open_next_stage(ticket: Ticket) -> Approval | None:
 def _notify_approver_after_commit(vote: Vote, *, reminder: bool = False) -> None:
     from concierge.approvals.tasks import vote_notify
 
-    transaction.on_commit(lambda: vote_notify.enqueue(vote.pk, reminder=reminder))
+    enqueue_with_transaction(vote_notify, vote.pk, reminder=reminder)
 
 
 # --- deciding ---------------------------------------------------------------------------------

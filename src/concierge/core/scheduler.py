@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from concierge.core.models import ScheduledJob
+from concierge.core.worker import enqueue_with_transaction
 
 
 def schedule_due(now: datetime.datetime | None = None) -> list[str]:
@@ -32,6 +33,6 @@ def schedule_due(now: datetime.datetime | None = None) -> list[str]:
             row.last_run_at = now
             row.save(update_fields=["next_run_at", "last_run_at"])
             task = import_string(job["task"])
-            transaction.on_commit(task.enqueue)
+            enqueue_with_transaction(task)
             enqueued.append(name)
     return enqueued

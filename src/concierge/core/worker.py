@@ -78,3 +78,20 @@ class RetryingWorker(Worker):
         super().run_task(db_task_result)
         if db_task_result.status == TaskResultStatus.FAILED:
             task_retry_or_fail(db_task_result)
+
+
+def enqueue_with_transaction(task, *args, **kwargs) -> None:
+    """Enqueue ``task`` so that it exists if, and only if, the current transaction commits.
+
+    With the database backend the task's row is written inside the transaction: no process can
+    die between the change and its task (``on_commit`` would leave that gap). Other backends
+    (the immediate one in tests) run the task after the commit.
+    """
+    from functools import partial
+
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args, **kwargs))

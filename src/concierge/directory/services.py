@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.worker import enqueue_with_transaction
 from concierge.directory.choices import INVERSE, AuditResult, ChangeKind, ChangeStatus
 from concierge.directory.client import (
     DirectoryError,
@@ -126,7 +127,7 @@ def reset_start(*, login: str, address: str | None) -> ResetChallenge:
     if person:
         from concierge.directory.tasks import reset_send_code
 
-        transaction.on_commit(lambda: reset_send_code.enqueue(str(challenge.pk)))
+        enqueue_with_transaction(reset_send_code, str(challenge.pk))
     return challenge
 
 

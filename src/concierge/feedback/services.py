@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.worker import enqueue_with_transaction
 from concierge.feedback.choices import SCORES, Channel, SurveyStatus
 from concierge.feedback.models import Survey
 from concierge.tickets.choices import TicketStatus
@@ -47,7 +48,7 @@ def survey_open(*, ticket: Ticket) -> Survey | None:
     if created:
         from concierge.feedback.tasks import survey_notify
 
-        transaction.on_commit(lambda: survey_notify.enqueue(survey.pk))
+        enqueue_with_transaction(survey_notify, survey.pk)
     return survey
 
 

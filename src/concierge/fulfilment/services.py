@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.worker import enqueue_with_transaction
 from concierge.fulfilment.choices import RequesterTask, TaskKind, TaskStatus
 from concierge.fulfilment.models import Slot, Task
 from concierge.fulfilment.plan import parse_plan
@@ -56,7 +57,7 @@ def _open_ready(ticket: Ticket) -> None:
         if task.kind == TaskKind.ACTION:
             from concierge.fulfilment.tasks import task_run_action
 
-            transaction.on_commit(lambda pk=task.pk: task_run_action.enqueue(pk))
+            enqueue_with_transaction(task_run_action, task.pk)
 
 
 def _follow_tasks(ticket: Ticket, actor: User | None) -> None:
@@ -189,7 +190,7 @@ def tasks_remind_overdue(*, now=None) -> int:
         with transaction.atomic():
             if Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
                 activity_log(task.ticket, None, "fulfilment.task.reminded", task=task.key)
-                transaction.on_commit(lambda pk=task.pk: _overdue_notify(pk))
+                _overdue_notify(task.pk)
                 count += 1
     return count
 
@@ -197,4 +198,4 @@ def tasks_remind_overdue(*, now=None) -> int:
 def _overdue_notify(task_id: int) -> None:
     from concierge.fulfilment.tasks import task_overdue
 
-    task_overdue.enqueue(task_id)
+    enqueue_with_transaction(task_overdue, task_id)

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
+from concierge.core.worker import enqueue_with_transaction
 from concierge.feedback.models import Survey
 from concierge.mailin import threads
 from concierge.mailin.choices import MessageStatus
@@ -253,7 +254,7 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
     sla_start(ticket=ticket)
     activity = activity_log(ticket, sender, "tickets.ticket.submitted", channel="email",
                             message_id=mail.message_id)
-    transaction.on_commit(lambda: ticket_notify.enqueue(activity.pk))
+    enqueue_with_transaction(ticket_notify, activity.pk)
     message.ticket = ticket
     message.reason = f"created {ticket.number}" + (
         f" (follow-up to {follow_up_of.number})" if follow_up_of else "") + (

@@ -17,6 +17,7 @@ from concierge.catalog.pricing import price_for
 from concierge.catalog.wizard import answer_display, answers_problems, default_answers, wizard_spec
 from concierge.core.files import DEFAULT_KINDS, check_upload
 from concierge.core.i18n import localize
+from concierge.core.worker import enqueue_with_transaction
 from concierge.tickets.choices import (
     TRANSITIONS,
     Priority,
@@ -49,7 +50,7 @@ def activity_log(ticket: Ticket, actor: User | None, action: str, **data) -> Act
 def _notify_after_commit(activity: Activity) -> None:
     from concierge.tickets.tasks import ticket_notify
 
-    transaction.on_commit(lambda: ticket_notify.enqueue(activity.pk))
+    enqueue_with_transaction(ticket_notify, activity.pk)
 
 
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
