@@ -77,6 +77,8 @@ STALE_SCHEMA = 3  # exit code: the tables differ from the models, the database m
 EMPLOYEE_EMAIL = "bench.employee@alpenblick.example"
 AGENT_EMAIL = "bench.agent@alpenblick.example"  # works the desk: in every IT group
 PASSWORD = "bench-password-1"  # every bench person's; the employee and the agent sign in
+# Agents must sign in with a second factor: the bench agent's authenticator app (TOTP) secret.
+AGENT_TOTP_SECRET = "KRUGS4ZANFZSAYJAMJSW4Y3IEBQWOZLO"
 IT_GROUPS = ["service-desk", "it-workplace", "it-procurement"]
 # The service levels of the demo (desk/demo.py): Mon-Fri 08:00-18:00 in Berlin; priority ->
 # first response and resolution in business minutes. The bench has no holidays.
@@ -641,8 +643,19 @@ def describe() -> dict:
         "item": {"slug": item.slug, "first_step": item.form["steps"][0]["key"]},
         "ticket": {"pk": ticket.pk, "number": ticket.number,
                    "comments": ticket.comments.count()},
-        "agent": {"email": AGENT_EMAIL, "password": PASSWORD},
+        "agent": {"email": AGENT_EMAIL, "password": PASSWORD, "totp_secret": AGENT_TOTP_SECRET},
     }
+
+
+def enrol_agent() -> None:
+    """The bench agent has an authenticator app, as every agent must (data sets made before
+    MFA was required get it here)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    agent = User.objects.get(email=AGENT_EMAIL)
+    if not Authenticator.objects.filter(user=agent, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(agent, AGENT_TOTP_SECRET)
 
 
 def main() -> int:
@@ -661,6 +674,7 @@ def main() -> int:
             log("the database holds another data set: flushing it")
             call_command("flush", interactive=False, verbosity=0)
         generate()
+    enrol_agent()
     print(json.dumps(describe()))
     return 0
 

@@ -37,14 +37,18 @@ run (no database server, a server that does not start, a page that does not answ
 """
 
 import argparse
+import base64
 import contextlib
 import datetime
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import re
 import shlex
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -220,21 +224,47 @@ def _cookies(headers: http.client.HTTPMessage) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def sign_in(base_url: str, email: str, password: str) -> str:
-    """Sign in through the allauth form; the Cookie header of the signed-in session."""
+def sign_in(base_url: str, email: str, password: str, totp_secret: str = "") -> str:
+    """Sign in through the allauth form (and, for an agent, its authenticator code page); the
+    Cookie header of the signed-in session."""
     status, headers, html = _request(base_url, "GET", "/accounts/login/")
     cookies = _cookies(headers)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if status != 200 or token is None or "csrftoken" not in cookies:
-        raise BenchError(f"the sign-in page answered {status} without a CSRF token")
-    form = urlencode({"csrfmiddlewaretoken": token[1], "login": email, "password": password})
-    status, headers, _ = _request(base_url, "POST", "/accounts/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={cookies['csrftoken']}"})
-    cookies |= _cookies(headers)
+    form = {"login": email, "password": password}
+    status, headers = _post_form(base_url, "/accounts/login/", html, cookies, form)
+    if status == 302 and headers.get("Location", "").endswith("/accounts/2fa/authenticate/"):
+        path = urlsplit(headers["Location"]).path
+        _, page_headers, html = _request(base_url, "GET", path, headers={
+            "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())})
+        cookies |= _cookies(page_headers)
+        code = totp_code(totp_secret)
+        status, headers = _post_form(base_url, path, html, cookies, {"code": code})
     if status != 302 or "sessionid" not in cookies:
         raise BenchError(f"signing in as {email} failed (HTTP {status})")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The 6-digit code an authenticator app shows now for ``secret`` (RFC 6238: HMAC-SHA1,
+    30 s steps), as the bench agent's phone would."""
+    counter = struct.pack(">Q", int(at if at is not None else time.time()) // 30)
+    digest = hmac.new(base64.b32decode(secret, casefold=True), counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def _post_form(base_url: str, path: str, html: str, cookies: dict[str, str],
+               fields: dict[str, str]) -> tuple[int, http.client.HTTPMessage]:
+    """POST ``fields`` with the CSRF token of the form page ``html``; updates ``cookies``."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if token is None or "csrftoken" not in cookies:
+        raise BenchError(f"{path} has no CSRF token")
+    status, headers, _ = _request(base_url, "POST", path, body=urlencode(
+        {"csrfmiddlewaretoken": token[1], **fields}), headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())})
+    cookies |= _cookies(headers)
+    return status, headers
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -287,7 +317,8 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     rows = []
     with serve(database, env) as (base_url, command):
-        cookies = {who: sign_in(base_url, dataset[who]["email"], dataset[who]["password"])
+        cookies = {who: sign_in(base_url, dataset[who]["email"], dataset[who]["password"],
+                                dataset[who].get("totp_secret", ""))
                    for who in ("employee", "agent")}
         page_list = pages(dataset)
         check_pages(base_url, cookies, page_list)
