@@ -149,13 +149,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.get_short_name()
 
     @cached_property
+    def memberships(self) -> dict[int, str]:
+        """The person's groups, id -> name (roles and IT groups alike), read once per request."""
+        return dict(self.groups.order_by("pk").values_list("pk", "name"))
+
+    def forget_memberships(self) -> None:
+        """After changing the person's groups: read them again when next asked."""
+        for name in ("memberships", "group_ids", "roles"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
     def group_ids(self) -> tuple[int, ...]:
-        return tuple(sorted(self.groups.values_list("pk", flat=True)))
+        return tuple(self.memberships)
 
     @cached_property
     def roles(self) -> frozenset[str]:
         """The person's roles: employee always, others through groups of the same name."""
-        names = set(self.groups.filter(name__in=GROUP_ROLES).values_list("name", flat=True))
+        names = {name for name in self.memberships.values() if name in GROUP_ROLES}
         if self.is_superuser:
             names.add(Role.ADMIN)
         return frozenset({Role.EMPLOYEE, *names})

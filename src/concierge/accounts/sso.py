@@ -104,8 +104,7 @@ def sso_profile_update(*, user: User, claims: dict) -> User:
                 user.groups.add(group)
             else:
                 user.groups.remove(group)
-        user.__dict__.pop("roles", None)
-        user.__dict__.pop("group_ids", None)
+        user.forget_memberships()
     return user
 
 

@@ -28,6 +28,17 @@ def localize(value, language: str | None = None) -> str:
     )
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The translated label of one value of ``choices`` (the value itself if unknown).
+
+    Django's ``get_FOO_display`` hashes every (lazily translated) choice on each call, which is
+    a translation per choice per row on a list page; this translates the one label."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
 def language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 

@@ -53,10 +53,10 @@ def desk_scope(user: User) -> Q:
     return Q(organisation_id=user.organisation_id) | Q(group_id__in=user.group_ids)
 
 
-def agent_groups(user: User) -> list[Group]:
-    """The IT groups (not role groups) the agent belongs to: their queues."""
-    return list(Group.objects.filter(pk__in=user.group_ids).exclude(name__in=GROUP_ROLES)
-                .order_by("name"))
+def agent_groups(user: User) -> list[tuple[int, str]]:
+    """The IT groups (not role groups) the agent belongs to, (id, name) by name: their queues."""
+    return sorted(((pk, name) for pk, name in user.memberships.items()
+                   if name not in GROUP_ROLES), key=lambda group: (group[1], group[0]))
 
 
 def assignable_groups() -> QuerySet[Group]:
@@ -71,6 +71,12 @@ def assignable_agents(user: User) -> QuerySet[User]:
     if not user.is_superuser:
         agents = agents.filter(organisation_id=user.organisation_id)
     return agents.only("pk", "display_name", "email").order_by("display_name")
+
+
+def assignable_agent_choices(user: User) -> list[dict]:
+    """The same agents for a menu: {"pk", "display_name"} each, by name."""
+    return list(assignable_agents(user).order_by("display_name", "pk")
+                .values("pk", "display_name"))
 
 
 def group_lead_of(group_id: int | None) -> User | None:
@@ -174,14 +180,16 @@ class TicketPage:
 
 
 def desk_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The columns a desk list shows, with what they need joined in."""
-    return (tickets.select_related("requester", "assignee", "group", "organisation")
+    """The columns a desk list shows; the names it shows come as annotations (requester_name,
+    assignee_name, group_name, organisation_name), not as related objects."""
+    return (tickets.annotate(requester_name=F("requester__display_name"),
+                             assignee_name=F("assignee__display_name"),
+                             group_name=F("group__name"),
+                             organisation_name=F("organisation__name"))
             .only("pk", "kind", "title", "status", "priority", "created_at", "updated_at",
-                  "requester_id", "requester__display_name", "assignee_id",
-                  "assignee__display_name", "group_id", "group__name", "organisation_id",
-                  "organisation__name", "response_due_at", "resolution_due_at",
-                  "response_warn_at", "resolution_warn_at", "first_response_at",
-                  "resolved_at", "sla_paused_at"))
+                  "requester_id", "assignee_id", "group_id", "organisation_id",
+                  "response_due_at", "resolution_due_at", "response_warn_at",
+                  "resolution_warn_at", "first_response_at", "resolved_at", "sla_paused_at"))
 
 
 def ordering(sort: str) -> list:
@@ -198,6 +206,17 @@ def ordering(sort: str) -> list:
     return [first, "-pk" if descending else "pk"] if field != "pk" else [first]
 
 
+TICKET_COLUMNS = [field.attname for field in Ticket._meta.concrete_fields]
+# What the ticket view shows of the rows around the ticket (the rest is read only if asked for).
+RELATED_SHOWN = [
+    "requester__display_name", "requester__email", "requester__job_title",
+    "requester__location", "requester__phone", "requester__language",
+    "requester__organisation_id", "requester__department__name",
+    "requester__manager__display_name", "requested_for__display_name",
+    "requested_for__email", "requested_for__language", "organisation__name",
+    "duplicate_of__kind", "duplicate_of__title", "parent__kind", "parent__title"]
+
+
 def desk_ticket_get(user: User, number: str) -> Ticket:
     """One ticket by its number (REQ-000123, INC-12 or 123) in the agent's scope, else 404."""
     require_agent(user)
@@ -206,9 +225,8 @@ def desk_ticket_get(user: User, number: str) -> Ticket:
         raise Http404("No such ticket")
     ticket = (Ticket.objects.filter(desk_scope(user), pk=int(match.group(2)))
               .select_related("requester", "requester__department", "requester__manager",
-                              "requested_for", "assignee", "group", "item", "item__category",
-                              "organisation", "duplicate_of", "parent")
-              .first())
+                              "requested_for", "organisation", "duplicate_of", "parent")
+              .only(*TICKET_COLUMNS, *RELATED_SHOWN).first())
     if ticket is None:
         raise Http404("No such ticket")
     return ticket

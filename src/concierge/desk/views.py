@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -49,10 +48,10 @@ def _back(request, fallback: str) -> str:
 
 # --- queues -----------------------------------------------------------------------------------
 
-def _queues(user: User, groups: list[Group]) -> list[dict]:
+def _queues(user: User, groups: list[tuple[int, str]]) -> list[dict]:
     queues = [{"key": "mine", "label": _("Assigned to me")},
               {"key": "unassigned", "label": _("Unassigned")}]
-    queues += [{"key": f"group-{g.pk}", "label": g.name} for g in groups]
+    queues += [{"key": f"group-{pk}", "label": name} for pk, name in groups]
     queues.append({"key": "all", "label": _("All tickets")})
     return queues
 
@@ -101,7 +100,7 @@ def ticket_list(request):
         "queues": queues, "queue": queue, "sort": sort,
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
-        "view_form": SavedViewForm(), "agents": selectors.assignable_agents(user),
+        "view_form": SavedViewForm(), "agents": selectors.assignable_agent_choices(user),
         "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND],
         "list_url": request.get_full_path(),
         "columns": _columns(state, sort),
@@ -209,7 +208,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form=None, canned_note=Non
         "reply_form": reply_form or ReplyForm(),
         "canned": selectors.canned_responses(),
         "canned_note": canned_note,
-        "agents": selectors.assignable_agents(request.user),
+        "agents": selectors.assignable_agent_choices(request.user),
         "groups": selectors.assignable_groups(),
         "priorities": Priority.choices,
         "next_statuses": [(s, TicketStatus(s).label) for s in TicketStatus.values

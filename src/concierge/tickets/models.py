@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.catalog.models import CatalogItem
+from concierge.core.i18n import choice_label
 from concierge.sla.engine import clock_state
 from concierge.tickets.choices import (
     CANCELLABLE_STATUSES,
@@ -101,6 +102,16 @@ class Ticket(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tickets:detail", args=[self.pk])
+
+    # Faster than Django's own (see choice_label); list pages show these on every row.
+    def get_kind_display(self) -> str:
+        return choice_label(TicketKind, self.kind)
+
+    def get_status_display(self) -> str:
+        return choice_label(TicketStatus, self.status)
+
+    def get_priority_display(self) -> str:
+        return choice_label(Priority, self.priority)
 
     @property
     def number(self) -> str:

@@ -169,6 +169,43 @@ def test_list_query_count_is_constant(agent_client, agent, employee, service_des
     assert count() == few
 
 
+def _row(agent_client, ticket) -> str:
+    content = agent_client.get(DESK + "?queue=all").content.decode()
+    start = content.index(f'data-url="{url(ticket)}"')
+    return content[start:content.index("</tr>", start)]
+
+
+def test_a_row_shows_the_ticket_as_it_is_now(agent_client, agent, ticket):
+    """Rows are cached; any change to what a row shows must show at once."""
+    import datetime
+
+    from django.utils import timezone
+
+    assert "Submitted" in _row(agent_client, ticket) and "Nobody" in _row(agent_client, ticket)
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    assert agent.display_name in _row(agent_client, ticket)
+    ticket.refresh_from_db()
+    ticket_change_status(ticket=ticket, actor=agent, status=TicketStatus.WAITING_FOR_YOU)
+    assert "Waiting for you" in _row(agent_client, ticket)
+    # The SLA state moves with the clock, not with the ticket: no save happens here.
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        sla_paused_at=None, resolution_due_at=soon,
+        resolution_warn_at=soon - datetime.timedelta(hours=2))
+    assert "At risk" in _row(agent_client, ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        resolution_due_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert "Breached" in _row(agent_client, ticket)
+
+
+def test_a_row_is_in_the_language_of_who_reads_it(agent_client, agent, ticket):
+    assert "Submitted" in _row(agent_client, ticket)
+    agent.language = "de"
+    agent.save(update_fields=["language"])
+    row = _row(agent_client, ticket)
+    assert "Submitted" not in row and "Eingereicht" in row
+
+
 # --- saved views ------------------------------------------------------------------------------
 
 def test_save_use_share_and_delete_a_view(agent_client, agent, org, employee):
