@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "concierge.accounts.remote_user.TrustedProxyRemoteUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "concierge.portal.todo.ForgetTodoCountOnPostMiddleware",
     "concierge.accounts.middleware.IdleTimeoutMiddleware",
     "concierge.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -40,6 +40,19 @@ class DeskFilterForm(forms.Form):
         self.fields["organisation"].choices = [("", _("Any"))] + [
             (o.pk, o.name) for o in organisations]
 
+    def selects(self, current: dict) -> list[dict]:
+        """The menus of the filter bar: name, label and (value, text, selected) options, the
+        organisation menu only for who sees more than one."""
+        menus = []
+        for name in ("status", "priority", "category", "organisation", "sla"):
+            field = self.fields[name]
+            if name == "organisation" and len(field.choices) <= 2:
+                continue
+            chosen = str(current.get(name, ""))
+            menus.append({"name": name, "label": str(field.label), "options": [
+                (str(value), str(text), str(value) == chosen) for value, text in field.choices]})
+        return menus
+
     def filters(self) -> dict:
         """The valid filters as plain values (for the selector and for saved views)."""
         if not self.is_bound:

@@ -66,8 +66,9 @@ def _columns(state: dict, sort: str) -> list[dict]:
         following = key if (current and descending) or (not current and key in ("priority",
                                                                                   "due")) \
             else f"-{key}"
+        query = "?" + urlencode({**state, "sort": following})
         columns.append({
-            "key": key, "label": label, "url": "?" + urlencode({**state, "sort": following}),
+            "key": key, "label": label, "url": query, "full_url": reverse("desk:index") + query,
             "aria": ("descending" if descending else "ascending") if current else "none"})
     return columns
 
@@ -100,7 +101,11 @@ def ticket_list(request):
         "queues": queues, "queue": queue, "sort": sort,
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
-        "view_form": SavedViewForm(), "agents": selectors.assignable_agent_choices(user),
+        "view_form": SavedViewForm(),
+        "other_agents": [(str(agent["pk"]), agent["display_name"])
+                         for agent in selectors.assignable_agent_choices(user)
+                         if agent["pk"] != user.pk],
+        "selects": form.selects({"status": "open", **filters}),
         "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND],
         "list_url": request.get_full_path(),
         "columns": _columns(state, sort),
@@ -206,10 +211,11 @@ def _ticket_context(request, ticket: Ticket, *, reply_form=None, canned_note=Non
         "children": ticket.children.only("pk", "kind", "title", "status"),
         "duplicates": ticket.duplicates.only("pk", "kind", "title", "status"),
         "reply_form": reply_form or ReplyForm(),
-        "canned": selectors.canned_responses(),
+        "canned": [(response.pk, response.title) for response in selectors.canned_responses()],
         "canned_note": canned_note,
-        "agents": selectors.assignable_agent_choices(request.user),
-        "groups": selectors.assignable_groups(),
+        "agents": [(agent["pk"], agent["display_name"])
+                   for agent in selectors.assignable_agent_choices(request.user)],
+        "groups": list(selectors.assignable_groups().values_list("pk", "name")),
         "priorities": Priority.choices,
         "next_statuses": [(s, TicketStatus(s).label) for s in TicketStatus.values
                           if s in TRANSITIONS.get(ticket.status, set())

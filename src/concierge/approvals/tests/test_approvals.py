@@ -265,6 +265,33 @@ def test_the_todo_count_shows_in_the_navigation(client, employee, manager, appro
     assert '<span class="count">1</span>' in page
 
 
+def test_the_todo_count_is_kept_a_minute_and_forgotten_on_a_post(
+        client, employee, manager, approved_webcam, monkeypatch):
+    """Counting to-dos on every page is costly: the session keeps the count for a minute, and
+    anything the person does (always a POST) makes it count again."""
+    import re
+    import time
+
+    from concierge.approvals.services import approval_decide
+
+    def todo_count() -> str:
+        page = client.get(reverse("portal:home")).content.decode()
+        found = re.search(r'To-dos <span class="count">(\d+)</span>', page)
+        return found[1] if found else "0"
+
+    client.force_login(manager)
+    assert todo_count() == "0"
+    submit(employee, approved_webcam)
+    assert todo_count() == "0"  # counted a moment ago
+    started = time.time()
+    monkeypatch.setattr("concierge.portal.todo.time.time", lambda: started + 61)
+    assert todo_count() == "1"
+    approval_decide(vote=Vote.objects.get(), actor=manager, decision="approved")
+    assert todo_count() == "1"
+    client.post(reverse("notifications:read-all"))
+    assert todo_count() == "0"
+
+
 @pytest.mark.parametrize(("policy", "message"), [
     ({"stages": [{"key": "a", "title": "A", "approvers": "the boss"}]}, "approvers"),
     ({"stages": [{"key": "a", "title": "A", "approvers": "manager", "mode": "most"}]}, "mode"),

@@ -1,9 +1,11 @@
 """Template helpers used across the portal: translated content, Markdown, money."""
 
 import datetime
+import html
 
 from django import template
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
 
 from concierge.core.i18n import format_money, localize
 from concierge.core.markdown import render_markdown
@@ -69,3 +71,18 @@ def isodate(value):
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         return value
+
+
+@register.simple_tag
+def options(choices, selected=None) -> str:
+    """The <option>s of a menu from (value, text) pairs, the one whose value is ``selected``
+    marked; (value, text, is_selected) triples say it themselves. Long menus (agents, groups,
+    filters) render many times faster than a template loop."""
+    chosen = None if selected is None else str(selected)
+    rows = []
+    for choice in choices:
+        value = str(choice[0])
+        is_selected = choice[2] if len(choice) > 2 else value == chosen
+        rows.append(f'<option value="{html.escape(value)}"{" selected" if is_selected else ""}>'
+                    f"{html.escape(str(choice[1]))}</option>")
+    return mark_safe("".join(rows))  # noqa: S308 - every value and text is escaped above

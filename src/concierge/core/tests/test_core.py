@@ -82,3 +82,16 @@ def test_money_is_formatted_for_the_reader():
     assert format_money(110, sign=True) == "+€110.00"
     with translation.override("de"):
         assert format_money("19.99") == "19,99 €"
+
+
+def test_options_mark_the_chosen_one_and_escape_everything():
+    from concierge.core.templatetags.concierge import options
+
+    html = options([(1, "Ann"), (2, 'Bob <b>"&'), ("x", "Cat")], 2)
+    assert html == ('<option value="1">Ann</option>'
+                    '<option value="2" selected>Bob &lt;b&gt;&quot;&amp;</option>'
+                    '<option value="x">Cat</option>')
+    assert options([("a", "A", True), ("b", "B", False)]) == \
+        '<option value="a" selected>A</option><option value="b">B</option>'
+    assert options([('"><script>', "x")]) == \
+        '<option value="&quot;&gt;&lt;script&gt;">x</option>'
