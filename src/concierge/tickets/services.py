@@ -218,6 +218,7 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
     return ticket
 
 
+@transaction.atomic
 def ticket_route_new(*, ticket: Ticket, group: Group | None) -> Ticket:
     """Give a new ticket to the IT group that handles it, before anyone has routed it.
 
