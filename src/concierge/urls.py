@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 admin.site.site_header = _("Concierge administration")
 admin.site.site_title = _("Concierge administration")
@@ -24,6 +25,10 @@ urlpatterns = [
     path("help/", include("concierge.knowledge.urls")),
     path("notifications/", include("concierge.notifications.urls")),
     path("password/", include("concierge.directory.urls")),
+    # allauth's unstyled sessions page: ours (profile/sessions/) lists and ends them, through
+    # the same allauth.usersessions models. Every method is sent there; nothing is ended here.
+    path("accounts/sessions/", RedirectView.as_view(pattern_name="accounts:sessions",
+                                                    permanent=True)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -66,7 +66,8 @@ class CatalogItemForm(forms.ModelForm):
         fields = ["slug", "category", "kind", "active", "position", "name", "summary",
                   "description", "illustration", "picture", "video_url", "keywords",
                   "price_once", "price_monthly", "delivery_days", "order_for_others",
-                  "audience_organisations", "audience_departments", "audience_roles", "owner"]
+                  "audience_organisations", "audience_departments", "audience_roles", "owner",
+                  "group"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,18 +96,19 @@ class CatalogItemForm(forms.ModelForm):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "slug", "position"]
+    list_display = ["__str__", "slug", "group", "position"]
     list_editable = ["position"]
+    list_select_related = ["group"]
     search_fields = ["slug"]
 
 
 @admin.register(CatalogItem)
 class CatalogItemAdmin(admin.ModelAdmin):
     form = CatalogItemForm
-    list_display = ["__str__", "category", "kind", "price_once", "price_monthly", "delivery_days",
-                    "active"]
+    list_display = ["__str__", "category", "kind", "group", "price_once", "price_monthly",
+                    "delivery_days", "active"]
     list_filter = ["active", "kind", "category"]
-    list_select_related = ["category"]
+    list_select_related = ["category", "group"]
     search_fields = ["slug", "search_text"]
     filter_horizontal = ["audience_organisations", "audience_departments", "audience_roles"]
     autocomplete_fields = ["owner"]
@@ -122,7 +124,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
                                                     "audience_departments", "audience_roles"]}),
         (gettext_lazy("Request form"), {"fields": ["form_yaml"]}),
         (gettext_lazy("Approval"), {"fields": ["owner", "approval_yaml"]}),
-        (gettext_lazy("Fulfilment"), {"fields": ["fulfilment_yaml"]}),
+        (gettext_lazy("Fulfilment"), {"fields": ["group", "fulfilment_yaml"]}),
     ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

@@ -3,6 +3,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,8 @@ from concierge.catalog.choices import ItemKind
 from concierge.catalog.formspec import FormSpec, FormSpecError, parse_form
 from concierge.core.i18n import TranslatedField, localize
 
+# The groups that handle tickets (IT groups), never the role groups of the same table.
+IT_GROUPS = ~Q(name__in=GROUP_ROLES)
 illustration_name = RegexValidator(r"^[a-z0-9-]+$", _("Use lowercase letters, digits and -."))
 
 
@@ -28,7 +31,11 @@ def _has_surcharges(form) -> bool:
 
 
 class Category(models.Model):
-    """A group of catalog items shown together ("Computers & phones", "Accessories")."""
+    """A group of catalog items shown together ("Computers & phones", "Accessories").
+
+    ``group`` is the IT group that handles its items' tickets unless an item names its own
+    (see catalog.selectors.handling_group_for).
+    """
 
     slug = models.SlugField(_("short name"), unique=True)
     name = TranslatedField(_("name"))
@@ -36,6 +43,11 @@ class Category(models.Model):
     illustration = models.CharField(_("illustration"), max_length=60, default="generic",
                                     validators=[illustration_name])
     position = models.PositiveIntegerField(_("position"), default=100)
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        limit_choices_to=IT_GROUPS, verbose_name=_("IT group"),
+        help_text=_("Who handles new tickets for this category's services, unless a service "
+                    "names its own group. Empty: they wait in the desk's “Unassigned” queue."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -55,6 +67,7 @@ class CatalogItem(models.Model):
 
     ``form`` holds the declarative request form (steps, questions, conditions) described in
     docs/catalog-as-code.md; ``clean()`` rejects a definition the wizard could not run.
+    ``group`` is the IT group new tickets for it are routed to (else the category's).
     """
 
     slug = models.SlugField(_("short name"), unique=True)
@@ -91,6 +104,10 @@ class CatalogItem(models.Model):
     fulfilment = models.JSONField(_("fulfilment plan"), default=dict, blank=True)
     owner = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="owned_services", verbose_name=_("service owner"))
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        limit_choices_to=IT_GROUPS, verbose_name=_("IT group"),
+        help_text=_("Who handles new tickets for this service. Empty: the category's group."))
     search_text = models.TextField(editable=False, default="")
     price_varies = models.BooleanField(editable=False, default=False)
     position = models.PositiveIntegerField(_("position"), default=100)

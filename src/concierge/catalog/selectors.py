@@ -1,5 +1,6 @@
 """Reads of the catalog, limited to what the viewer may order."""
 
+from django.contrib.auth.models import Group
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -92,3 +93,18 @@ def category_get(slug: str) -> Category:
         return Category.objects.get(slug=slug)
     except Category.DoesNotExist:
         raise Http404("No such category") from None
+
+
+def handling_group_for(item: CatalogItem | None) -> Group | None:
+    """The IT group that handles new tickets for ``item``: the item's own group, else its
+    category's, else None.
+
+    None also for no item at all: tickets opened by e-mail (mailin) name no service, so they
+    stay unrouted and wait in the desk's "Unassigned" queue of the sender's organisation,
+    where the service desk triages free text. To route them somewhere later, pass a group to
+    ``tickets.services.ticket_route_new``.
+    """
+    if item is None:
+        return None
+    group_id = item.group_id or item.category.group_id
+    return Group.objects.filter(pk=group_id).first() if group_id else None

@@ -21,8 +21,8 @@ ILLUSTRATION_RE = re.compile(r"^[a-z0-9-]{1,60}$")
 ITEM_KEYS = {"slug", "category", "kind", "name", "summary", "description", "illustration",
              "video_url", "price_once", "price_monthly", "delivery_days", "order_for_others",
              "audience", "keywords", "position", "active", "form", "approval", "owner",
-             "fulfilment"}
-CATEGORY_KEYS = {"slug", "name", "description", "illustration", "position"}
+             "fulfilment", "group"}
+CATEGORY_KEYS = {"slug", "name", "description", "illustration", "position", "group"}
 
 
 class CatalogImportError(ValueError):
@@ -46,13 +46,16 @@ def _money(value: Decimal) -> str:
 
 def catalog_export() -> dict:
     """The whole catalog as plain data, in the shape `catalog_import` reads."""
-    categories = [
-        {"slug": c.slug, "name": c.name, "description": c.description,
-         "illustration": c.illustration, "position": c.position}
-        for c in Category.objects.order_by("position", "slug")
-    ]
+    categories = []
+    for category in Category.objects.select_related("group").order_by("position", "slug"):
+        entry = {"slug": category.slug, "name": category.name,
+                 "description": category.description, "illustration": category.illustration,
+                 "position": category.position}
+        if category.group_id:
+            entry["group"] = category.group.name
+        categories.append(entry)
     items = []
-    queryset = CatalogItem.objects.select_related("category", "owner").prefetch_related(
+    queryset = CatalogItem.objects.select_related("category", "owner", "group").prefetch_related(
         "audience_organisations", "audience_departments", "audience_roles"
     ).order_by("category__position", "position", "slug")
     for item in queryset:
@@ -72,6 +75,8 @@ def catalog_export() -> dict:
             entry["audience"] = {k: v for k, v in audience.items() if v}
         if item.owner_id:
             entry["owner"] = item.owner.email
+        if item.group_id:
+            entry["group"] = item.group.name
         entry.update({"keywords": item.keywords, "position": item.position,
                       "active": item.active, "form": item.form})
         if item.approval:
@@ -120,7 +125,24 @@ def _check_int(value, path, problems, default):
     return value
 
 
-def _check_categories(raw, problems) -> list[dict]:
+def _it_groups() -> dict[str, int]:
+    """The IT groups tickets can be routed to, name -> id (role groups are not among them)."""
+    return dict(Group.objects.exclude(name__in=GROUP_ROLES).values_list("name", "pk"))
+
+
+def _check_group(value, path, groups: dict[str, int], problems) -> int | None:
+    """An optional IT group named in the file; it must exist already (import never makes
+    groups: a typo would silently route tickets to a queue nobody watches)."""
+    if value in (None, ""):
+        return None
+    group_id = groups.get(value) if isinstance(value, str) else None
+    if group_id is None:
+        problems.append(f"{path}.group: there is no IT group called `{value}` (create it in "
+                        "the admin first)")
+    return group_id
+
+
+def _check_categories(raw, problems, groups: dict[str, int]) -> list[dict]:
     result = []
     seen = set()
     if not isinstance(raw or [], list):
@@ -150,11 +172,13 @@ def _check_categories(raw, problems) -> list[dict]:
                                        problems, required=False),
             "illustration": illustration,
             "position": _check_int(entry.get("position"), f"{path}.position", problems, 100),
+            "group_id": _check_group(entry.get("group"), path, groups, problems),
         })
     return result
 
 
-def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
+def _check_items(raw, category_slugs: set[str], problems,
+                 groups: dict[str, int]) -> list[dict]:
     org_slugs = set(Organisation.objects.values_list("slug", flat=True))
     dept_codes = set(Department.objects.values_list("code", flat=True))
     result = []
@@ -245,6 +269,7 @@ def _check_items(raw, category_slugs: set[str], problems) -> list[dict]:
             "position": _check_int(entry.get("position"), f"{path}.position", problems, 100),
             "active": bool(entry.get("active", True)), "form": form,
             "approval": approval, "owner": owner, "fulfilment": fulfilment,
+            "group_id": _check_group(entry.get("group"), path, groups, problems),
         })
     return result
 
@@ -254,6 +279,8 @@ def catalog_import(data, *, dry_run: bool = False) -> ImportResult:
 
     Checks the whole document first and raises CatalogImportError listing every problem;
     then writes everything in one transaction. Nothing is deleted. ``dry_run`` checks only.
+    A ``group`` (who handles the tickets) must name an existing IT group; leaving it out
+    clears it, like every other key.
     """
     if not isinstance(data, dict):
         raise CatalogImportError(["the file must hold `categories` and `items`"])
@@ -261,10 +288,11 @@ def catalog_import(data, *, dry_run: bool = False) -> ImportResult:
     unknown = set(data) - {"categories", "items"}
     if unknown:
         problems.append(f"unknown top-level key(s): {', '.join(sorted(unknown))}")
-    categories = _check_categories(data.get("categories"), problems)
+    groups = _it_groups()
+    categories = _check_categories(data.get("categories"), problems, groups)
     known_categories = {c["slug"] for c in categories} | set(
         Category.objects.values_list("slug", flat=True))
-    items = _check_items(data.get("items"), known_categories, problems)
+    items = _check_items(data.get("items"), known_categories, problems, groups)
     if problems:
         raise CatalogImportError(problems)
     result = ImportResult()

@@ -24,7 +24,8 @@ from concierge.catalog.models import CatalogItem
 from concierge.catalog.services import catalog_import_yaml
 from concierge.catalog.wizard import default_answers, wizard_spec
 from concierge.core.i18n import localize
-from concierge.desk.demo import load_desk
+from concierge.desk.demo import load_calendar, load_desk
+from concierge.desk.services import ticket_assign
 from concierge.fulfilment.models import Slot
 from concierge.knowledge.demo import load_articles
 from concierge.search.demo import load_search
@@ -74,6 +75,9 @@ TITLES = {
     "en": ["Consultant", "Senior Consultant", "Analyst", "Project Manager", "Associate",
            "Office Manager", "Engineer", "Account Manager"],
 }
+
+# The IT groups named by the demo catalog (who handles what) and its fulfilment plans.
+IT_GROUPS = ("service-desk", "it-procurement", "it-workplace", "it-applications")
 
 # The accounts shown on the demo sign-in page.
 DEMO_LOGINS = [
@@ -179,10 +183,13 @@ def load_people() -> dict[str, User]:
                        job_title="IT")
         user.groups.add(Group.objects.get_or_create(name=role)[0])
         named[email] = user
-    # The IT groups that fulfil requests; Sofia works in both.
-    for name in ("it-procurement", "it-workplace"):
-        named["sofia.agent@alpenblick.example"].groups.add(
-            Group.objects.get_or_create(name=name)[0])
+    # The IT groups that handle tickets (the demo catalog routes to them, so they exist before
+    # it is imported); Sofia works in procurement and the workplace team, desk.demo adds her to
+    # the service desk.
+    for name in IT_GROUPS:
+        group = Group.objects.get_or_create(name=name)[0]
+        if name in ("it-procurement", "it-workplace"):
+            named["sofia.agent@alpenblick.example"].groups.add(group)
     return named
 
 
@@ -246,6 +253,9 @@ def load_tickets(people: dict[str, User]) -> int:
             if status != TicketStatus.WAITING_APPROVAL:
                 _approve_all(ticket)
                 ticket.refresh_from_db()
+            if status not in (TicketStatus.SUBMITTED, TicketStatus.WAITING_APPROVAL):
+                # Sofia took it from her group's queue (which puts it in progress).
+                ticket = ticket_assign(ticket=ticket, actor=agent, assignee=agent)
             steps = {
                 TicketStatus.SUBMITTED: [],
                 TicketStatus.WAITING_APPROVAL: [],
@@ -290,6 +300,7 @@ def load_demo() -> dict:
     load_demo_mfa(people)
     load_catalog()
     load_slots()
+    load_calendar()  # service levels apply to the demo tickets from the start
     made = load_tickets(people)
     load_desk(people)
     articles = load_articles(owner=people["katrin.braun@alpenblick.example"],

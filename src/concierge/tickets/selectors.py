@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from concierge.accounts.models import User
+from concierge.desk.selectors import desk_scope
 from concierge.tickets.choices import OPEN_STATUSES, TicketStatus
 from concierge.tickets.models import NUMBER_RE, Attachment, Draft, Ticket
 
@@ -13,9 +14,14 @@ SLA_FIELDS = ("first_response_at", "response_due_at", "resolution_due_at", "resp
 
 
 def _visible_to(user: User) -> Q:
+    """Their own tickets and those made for them; agents also every ticket they may work in the
+    desk (``desk_scope``: their organisation's, those routed to one of their groups, all for
+    administrators), so the portal page and its files open for exactly what the desk shows."""
+    own = Q(requester=user) | Q(requested_for=user)
     if user.is_agent:
-        return Q(organisation_id=user.organisation_id) | Q(requester=user)
-    return Q(requester=user) | Q(requested_for=user)
+        scope = desk_scope(user)
+        return own | scope if scope else scope  # an empty Q (everything) would vanish in an OR
+    return own
 
 
 def ticket_list_for(user: User, *, state: str = "open", query: str = "",
@@ -61,7 +67,9 @@ def ticket_get_for(user: User, pk: int) -> Ticket:
 
 
 def attachment_get_for(user: User, key) -> Attachment:
-    """A file the viewer may download: on a ticket they may see, or on their own draft."""
+    """A file the viewer may download: on a ticket they may see (``ticket_get_for``, so an agent
+    gets the files of every ticket the desk lets them work), or on their own draft. Files on an
+    internal note are for agents only."""
     attachment = Attachment.objects.select_related("ticket", "draft", "comment") \
         .filter(key=key).first()
     if attachment is None:

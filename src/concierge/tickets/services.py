@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +15,7 @@ from concierge.accounts.models import User
 from concierge.accounts.selectors import colleague_get_for
 from concierge.catalog.models import CatalogItem
 from concierge.catalog.pricing import price_for
+from concierge.catalog.selectors import handling_group_for
 from concierge.catalog.wizard import answer_display, answers_problems, default_answers, wizard_spec
 from concierge.core.files import DEFAULT_KINDS, check_upload
 from concierge.core.i18n import localize
@@ -141,7 +143,8 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
     Re-validates every visible answer against the item's current form (raises AnswersInvalid),
     keeps question texts, choice labels and prices as they are now, moves the draft's files to
     the ticket, deletes the draft, writes ``tickets.ticket.submitted`` and e-mails the requester
-    (and the person it is for) after commit.
+    (and the person it is for) after commit. Routes the ticket to the IT group that handles the
+    item (``ticket_route_new``), so it shows in that group's desk queue.
     """
     spec = wizard_spec(item)
     uploads = {a.question_key: a for a in draft.attachments.all()} if draft else {}
@@ -196,6 +199,7 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
         draft.delete()
     activity = activity_log(ticket, requester, "tickets.ticket.submitted")
     _notify_after_commit(activity)
+    ticket_route_new(ticket=ticket, group=handling_group_for(item))
     from concierge.approvals.services import approval_start
 
     if approval_start(ticket=ticket, item=item, answers=answers, price=price):
@@ -211,6 +215,23 @@ def ticket_submit(*, requester: User, item: CatalogItem, answers: dict,
     from concierge.sla.services import sla_start
 
     sla_start(ticket=ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_route_new(*, ticket: Ticket, group: Group | None) -> Ticket:
+    """Give a new ticket to the IT group that handles it, before anyone has routed it.
+
+    Writes ``tickets.ticket.routed`` like the desk's routing does, with no actor (the catalog's
+    rule did it). A no-op without a group, or when the ticket already has one (never overrides
+    a person's choice). Portal tickets get their item's group (``ticket_submit``); tickets by
+    e-mail have no item and stay unrouted unless their channel calls this with a group.
+    """
+    if group is None or ticket.group_id is not None:
+        return ticket
+    ticket.group = group
+    ticket.save(update_fields=["group", "updated_at"])
+    activity_log(ticket, None, "tickets.ticket.routed", old=None, new=group.pk)
     return ticket
 
 

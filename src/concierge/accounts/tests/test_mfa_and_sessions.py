@@ -183,6 +183,27 @@ def test_the_sessions_page_needs_a_sign_in(client, db):
     assert client.get(reverse("accounts:sessions")).status_code == 302
 
 
+def test_allauths_own_sessions_page_sends_people_to_ours(client, employee):
+    other = Client()
+    password_sign_in(other, employee, ip="10.0.0.9")
+    password_sign_in(client, employee)
+    response = client.get("/accounts/sessions/")
+    assert response.status_code == 301 and response["Location"] == reverse("accounts:sessions")
+    # allauth's own links and its form land there too, and its form ends nothing.
+    assert client.get(reverse("usersessions_list"))["Location"] == reverse("accounts:sessions")
+    response = client.post("/accounts/sessions/", {"action": "logout"}, follow=True)
+    assert response.redirect_chain == [(reverse("accounts:sessions"), 301)]
+    assert "Your sessions" in response.content.decode()
+    assert other.get("/").status_code == 200 and UserSession.objects.count() == 2
+
+
+def test_allauths_sessions_page_sends_visitors_to_sign_in_via_ours(client, db):
+    response = client.get("/accounts/sessions/", follow=True)
+    assert [url for url, _status in response.redirect_chain][:1] == [
+        reverse("accounts:sessions")]
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
 def test_last_seen_is_refreshed_every_few_minutes_not_on_every_page(client, employee):
     password_sign_in(client, employee)
     client.get(reverse("accounts:profile"))

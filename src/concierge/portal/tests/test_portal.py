@@ -91,6 +91,18 @@ def test_the_demo_data_loads_twice_without_changes(db):
     assert (User.objects.count(), CatalogItem.objects.count(), Ticket.objects.count()) == counts
     assert list(CatalogItem.objects.values_list("updated_at", flat=True)) == stamps
     assert counts[0] >= 60 and counts[1] >= 40 and counts[2] > 0
+    # Every demo ticket is in a group's queue; those under way are Sofia's; James's requests
+    # (another organisation) reach her through her groups.
+    assert not Ticket.objects.filter(group__isnull=True).exists()
+    sofia = User.objects.get(email="sofia.agent@alpenblick.example")
+    under_way = Ticket.objects.filter(requester__email__in=[
+        "anna.schmidt@alpenblick.example", "james.miller@harborfinch.example"]).exclude(
+        status__in=["submitted", "waiting_approval"])
+    assert under_way.exists() and not under_way.exclude(assignee=sofia).exists()
+    assert not under_way.filter(resolution_due_at__isnull=True).exists()  # service levels
+    james = Ticket.objects.filter(requester__email="james.miller@harborfinch.example",
+                                  kind="request")
+    assert james.exists() and not james.exclude(group_id__in=sofia.group_ids).exists()
 
 
 @pytest.mark.django_db
