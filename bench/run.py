@@ -10,7 +10,9 @@ For each database (SQLite, then PostgreSQL) the bench:
    free port of 127.0.0.1, with static files collected into ``var/bench/static``;
 3. signs in once as the bench employee and once as the bench agent through the sign-in form;
 4. loads each page with 16 keep-alive connections (bench/load.py), one page after the other:
-   a 2 s warm-up, then 10 s measured;
+   a 2 s warm-up, then 10 s measured; then with one connection for 4 s ("alone": how long the
+   page takes when no request waits before it; at 16 connections on two cores most of the
+   latency is waiting for a free core);
 5. measures approvals (bench/approvals.py) and directory sign-in and password change
    throughput against a private slapd (bench/directory.py; skipped without slapd);
 6. counts the desk's queries (bench/desk.py: the same for one ticket as for all of them) and
@@ -66,6 +68,7 @@ POSTGRES_DATABASE = "concierge_bench"
 DATABASES = ("sqlite", "postgres")
 MIN_RATIO = 0.40
 MAX_P99_MS = 100.0
+ALONE_SECONDS = 4  # each page is also measured with a single connection, for this long
 STALE_SCHEMA = 3  # bench/generate.py's exit code when the database must be made anew
 
 
@@ -329,7 +332,12 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
                                   connections=args.connections, duration=args.duration,
                                   warmup=args.warmup)
             floor_rps = floor_rps or result.requests_per_s
-            rows.append(evaluate(name, path, result, floor_rps))
+            # The same page with one connection: how long it takes when nothing waits before it.
+            alone = load.measure(base_url, path, client=client, headers=headers, connections=1,
+                                 duration=ALONE_SECONDS, warmup=1)
+            rows.append(evaluate(name, path, result, floor_rps)
+                        | {"alone": {"p50_ms": alone.p50_ms, "p99_ms": alone.p99_ms,
+                                     "requests_per_s": round(alone.requests_per_s, 1)}})
             print(f"  {name:<15} {result.requests_per_s:8,.0f} req/s", flush=True)
     approvals = measure_approvals(env)
     desk = measure_desk(env)
@@ -387,7 +395,8 @@ def table(report: dict) -> str:
         f"{counts['tickets']:,} tickets · {report['client']}, {report['connections']} "
         f"connections, {report['duration_s']:g} s per page after {report['warmup_s']:g} s "
         f"warm-up",
-        f"{'page':<15} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor':>7}  target",
+        f"{'page':<15} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'floor':>7} {'alone p50/p99':>14}"
+        "  target",
     ]
     if report["load_average_at_start"] > report["cpus"] / 2:
         lines.insert(1, f"note: the machine was busy when the bench started (load average "
@@ -395,8 +404,10 @@ def table(report: dict) -> str:
                         "the numbers are noisy")
     for row in report["pages"]:
         verdict = "met" if row["meets_target"] else "MISSED: " + "; ".join(row["problems"])
+        alone = row.get("alone") or {"p50_ms": 0.0, "p99_ms": 0.0}
         lines.append(f"{row['page']:<15} {row['requests_per_s']:8,.0f} {row['p50_ms']:8.1f} "
-                     f"{row['p99_ms']:8.1f} {row['ratio_to_floor']:7.0%}  {verdict}")
+                     f"{row['p99_ms']:8.1f} {row['ratio_to_floor']:7.0%} "
+                     f"{alone['p50_ms']:6.1f}/{alone['p99_ms']:<7.1f}  {verdict}")
     approvals = report.get("approvals")
     if approvals:
         latency = approvals["submit_to_first_approval_task_ms"]
