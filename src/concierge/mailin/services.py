@@ -27,7 +27,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
-from concierge.core.worker import enqueue_with_transaction
 from concierge.feedback.models import Survey
 from concierge.mailin import threads
 from concierge.mailin.choices import MessageStatus
@@ -35,15 +34,17 @@ from concierge.mailin.models import InboundMessage
 from concierge.mailin.parsing import MailUnreadable, ParsedMail, automatic_reason, parse
 from concierge.notifications.models import Delivery
 from concierge.notifications.services import message_id_for
-from concierge.tickets.choices import TicketKind, TicketStatus
+from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Activity, Ticket
 from concierge.tickets.selectors import ticket_get_for
-from concierge.tickets.services import TicketError, activity_log, attachment_store, comment_add
+from concierge.tickets.services import (
+    TicketError,
+    attachment_store,
+    comment_add,
+    ticket_create_from_mail,
+)
 
 logger = logging.getLogger(__name__)
-
-EMAIL_ITEM_NAME = {"en": "E-mail", "de": "E-Mail"}
-MESSAGE_LABEL = {"en": "Message", "de": "Nachricht"}
 
 
 class Dropped(Exception):
@@ -182,11 +183,15 @@ def _ticket_ids_from_sent(references: list[str], sender: User) -> list[int]:
     return found
 
 
+def _uploads(mail: ParsedMail) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(name, content, content_type=content_type)
+            for name, content_type, content in mail.attachments]
+
+
 def _files(mail: ParsedMail, uploader: User, **links) -> list[str]:
     """Store the mail's files with the portal's checks; returns what was refused and why."""
     refused = []
-    for name, content_type, content in mail.attachments:
-        upload = SimpleUploadedFile(name, content, content_type=content_type)
+    for upload in _uploads(mail):
         try:
             attachment_store(upload=upload, uploaded_by=uploader, **links)
         except ValidationError as exc:
@@ -227,9 +232,8 @@ def _clean_subject(subject: str) -> str:
 
 def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
                  follow_up_of: Ticket | None) -> None:
-    """A new incident from the mail; its confirmation e-mail goes out after commit."""
-    from concierge.tickets.tasks import ticket_notify
-
+    """A new incident from the mail, made like a portal ticket (number, activity, service
+    level, the requester's confirmation through ``notify``)."""
     if not mail.body and not mail.attachments and not _clean_subject(mail.subject):
         raise Dropped("empty message")
     with translation.override(sender.language or settings.LANGUAGE_CODE):
@@ -238,23 +242,9 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
         if follow_up_of is not None:
             body = (_("Follow-up to %(number)s, which is closed.") % {
                 "number": follow_up_of.number} + "\n\n" + body).strip()
-        ticket = Ticket.objects.create(
-            kind=TicketKind.INCIDENT, title=title[:200], requester=sender,
-            requested_for=sender, organisation_id=sender.organisation_id, item=None,
-            item_name=EMAIL_ITEM_NAME,
-            answers=[{"key": "description", "type": "textarea", "label": MESSAGE_LABEL,
-                      "value": body, "display": body, "step": "email"}])
-        refused = _files(mail, sender, ticket=ticket)
-        if refused:
-            text = _with_refusals(body, refused)
-            ticket.answers[0].update(value=text, display=text)
-            ticket.save(update_fields=["answers"])
-    from concierge.sla.services import sla_start
-
-    sla_start(ticket=ticket)
-    activity = activity_log(ticket, sender, "tickets.ticket.submitted", channel="email",
-                            message_id=mail.message_id)
-    enqueue_with_transaction(ticket_notify, activity.pk)
+    ticket, refused = ticket_create_from_mail(
+        requester=sender, title=title, body=body, files=_uploads(mail),
+        message_id=mail.message_id, follow_up_of=follow_up_of)
     message.ticket = ticket
     message.reason = f"created {ticket.number}" + (
         f" (follow-up to {follow_up_of.number})" if follow_up_of else "") + (
@@ -262,7 +252,17 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
 
 
 def _reply_to_unknown(mail: ParsedMail) -> None:
-    """One polite answer per address and day: we only take mail from people we know."""
+    """One polite answer per address and day: we only take mail from people we know.
+
+    Sent here and not through ``notifications.services.notify``, on purpose: ``notify`` is
+    for people with an account (a line in their bell, their language, their preferences),
+    and this goes to an address nobody has. It is an automatic answer to a message, so it
+    must be marked ``Auto-Submitted: auto-replied`` (RFC 3834; ``notify`` marks mail
+    auto-generated), go to the sender once per address and day (the Delivery row below, kept
+    even when the rest rolls back) and never be retried: a failed answer to a stranger is
+    dropped, so a bouncing address cannot keep a loop going. Every message to a person with an
+    account (confirmations, replies, status) goes through ``notify`` in ``tickets.notify``.
+    """
     key = f"mailin:unknown:{mail.from_address}:{timezone.localdate().isoformat()}"
     try:
         with transaction.atomic():

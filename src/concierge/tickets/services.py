@@ -357,3 +357,55 @@ def validate_files(files: Iterable[UploadedFile]) -> list[str]:
         except ValidationError as exc:
             problems.extend(exc.messages)
     return problems
+
+
+# --- tickets from e-mail ----------------------------------------------------------------------
+
+EMAIL_ITEM_NAME = {"en": "E-mail", "de": "E-Mail"}
+MESSAGE_LABEL = {"en": "Message", "de": "Nachricht"}
+
+
+@transaction.atomic
+def ticket_create_from_mail(*, requester: User, title: str, body: str,
+                            files: Iterable[UploadedFile] = (), message_id: str = "",
+                            follow_up_of: Ticket | None = None) -> tuple[Ticket, list[str]]:
+    """An incident from an e-mail (``mailin``), made the way ``ticket_submit`` makes one.
+
+    Numbered like every ticket, in the requester's organisation, for the requester, with the
+    mail's text as its one answer ("Message") and default priority. Files go through the
+    portal's upload checks; those refused are named under the message (in the requester's
+    language) and returned, so the caller can record them. Writes ``tickets.ticket.submitted``
+    (``channel="email"``, the mail's Message-ID, the closed ticket it follows up), starts the
+    service-level clock and confirms to the requester after commit, as the portal does. There
+    is no service, so no approval and no fulfilment plan.
+    """
+    from django.utils import translation
+
+    ticket = Ticket.objects.create(
+        kind=TicketKind.INCIDENT, title=(title.strip() or "-")[:200],
+        priority=priority_for(None, None), requester=requester, requested_for=requester,
+        organisation_id=requester.organisation_id, item=None, item_name=EMAIL_ITEM_NAME,
+        answers=[{"key": "description", "type": "textarea", "label": MESSAGE_LABEL,
+                  "value": body, "display": body, "step": "email"}])
+    refused = []
+    for upload in files:
+        try:
+            attachment_store(upload=upload, uploaded_by=requester, ticket=ticket)
+        except ValidationError as exc:
+            refused.append(" ".join(exc.messages))
+    if refused:
+        with translation.override(requester.language or settings.LANGUAGE_CODE):
+            note = _("Files that were not accepted:") + "\n" + "\n".join(
+                f"- {reason}" for reason in refused)
+        text = f"{body}\n\n{note}".strip()
+        ticket.answers[0].update(value=text, display=text)
+        ticket.save(update_fields=["answers", "updated_at"])
+    data = {"channel": "email", "message_id": message_id}
+    if follow_up_of is not None:
+        data["follow_up_of"] = follow_up_of.pk
+    activity = activity_log(ticket, requester, "tickets.ticket.submitted", **data)
+    _notify_after_commit(activity)
+    from concierge.sla.services import sla_start
+
+    sla_start(ticket=ticket)
+    return ticket, refused
