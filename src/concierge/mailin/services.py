@@ -287,3 +287,52 @@ def _send_quietly(message: EmailMessage) -> None:
         message.send()
     except Exception:
         logger.warning("Could not send an auto-reply to %s", message.to, exc_info=True)
+
+
+# --- retention --------------------------------------------------------------------------------
+
+RETENTION_BATCH = 500
+
+
+def _in_batches(rows, apply) -> int:
+    """Apply ``apply(pks)`` to the rows' keys, ``RETENTION_BATCH`` at a time, each batch in its
+    own transaction; only keys are read, never the messages themselves."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            pks = list(rows.order_by("pk").values_list("pk", flat=True)[:RETENTION_BATCH])
+            if not pks:
+                return done
+            apply(pks)
+        done += len(pks)
+
+
+def inbound_retention_apply(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete what the e-mail channel keeps longer than the retention settings allow.
+
+    After ``RETENTION_DROPPED_MAIL_DAYS`` dropped mail (loops, auto-replies, strangers) goes
+    entirely, and so does the once-a-day record of answering an unknown address. After
+    ``RETENTION_MAIL_SOURCE_DAYS`` every other message loses its source (``raw``, which holds
+    the text and files), while the row saying who wrote, when, and what became of it stays
+    for audit. 0 keeps. Idempotent; returns how many of each were deleted.
+    """
+    now = now or timezone.now()
+    result = {"dropped": 0, "sources": 0, "answers": 0}
+    if settings.RETENTION_DROPPED_MAIL_DAYS:
+        cutoff = now - datetime.timedelta(days=settings.RETENTION_DROPPED_MAIL_DAYS)
+        result["dropped"] = _in_batches(
+            InboundMessage.objects.filter(status=MessageStatus.DROPPED, received_at__lt=cutoff),
+            lambda pks: InboundMessage.objects.filter(pk__in=pks).delete())
+        result["answers"] = _in_batches(
+            Delivery.objects.filter(key__startswith="mailin:unknown:", sent_at__lt=cutoff),
+            lambda pks: Delivery.objects.filter(pk__in=pks).delete())
+    if settings.RETENTION_MAIL_SOURCE_DAYS:
+        cutoff = now - datetime.timedelta(days=settings.RETENTION_MAIL_SOURCE_DAYS)
+        result["sources"] = _in_batches(
+            InboundMessage.objects.filter(raw_deleted_at__isnull=True, received_at__lt=cutoff),
+            lambda pks: InboundMessage.objects.filter(pk__in=pks).update(
+                raw=b"", raw_deleted_at=now))
+    if any(result.values()):
+        logger.info("Retention: deleted %(dropped)d dropped mails, %(sources)d mail sources "
+                    "and %(answers)d records of answers to unknown senders", result)
+    return result
