@@ -206,6 +206,18 @@ MAILIN_MAX_PER_HOUR = env_int("CONCIERGE_MAILIN_MAX_PER_HOUR", 20, minimum=1)
 # How many earlier messages an agent's reply quotes.
 MAILIN_QUOTE_MESSAGES = env_int("CONCIERGE_MAILIN_QUOTE_MESSAGES", 3, minimum=0)
 
+# --- Retention (storage limitation) -----------------------------------------------------------
+# Days after which the worker deletes: the source of incoming mail (the row saying what became of
+# it stays), dropped mail (loops, auto-replies, strangers) entirely, and the files of tickets
+# closed for that long (a note on the ticket says so). 0 keeps them.
+RETENTION_MAIL_SOURCE_DAYS = env_int("CONCIERGE_RETENTION_MAIL_SOURCE_DAYS", 90, minimum=0)
+RETENTION_DROPPED_MAIL_DAYS = env_int("CONCIERGE_RETENTION_DROPPED_MAIL_DAYS", 30, minimum=0)
+RETENTION_CLOSED_FILES_DAYS = env_int("CONCIERGE_RETENTION_CLOSED_FILES_DAYS", 0, minimum=0)
+PERIODIC_TASKS["mailin.retention"] = {"task": "concierge.mailin.tasks.mailin_retention",
+                                      "every": 3600}
+PERIODIC_TASKS["tickets.file_retention"] = {
+    "task": "concierge.tickets.tasks.ticket_files_retention", "every": 3600}
+
 # --- Service desk and service levels ---------------------------------------------------------
 # An SLA deadline is "at risk" once this share of its business time has passed.
 SLA_WARN_PERCENT = env_int("CONCIERGE_SLA_WARN_PERCENT", 80, minimum=1)

@@ -2,14 +2,15 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.accounts.forms import ProfileForm
 from concierge.accounts.mfa import mfa_required_for
-from concierge.accounts.selectors import colleague_search_for
+from concierge.accounts.selectors import colleague_search_for, personal_data_export
 from concierge.accounts.services import profile_update
 from concierge.accounts.sessions import (
     describe_user_agent,
@@ -74,3 +75,15 @@ def session_end_others_view(request):
     session_end_others(request=request)
     messages.success(request, _("All your other sessions were ended."))
     return redirect("accounts:sessions")
+
+
+@login_required
+@require_GET
+def data_export(request):
+    """"Download my data": everything the portal keeps about the person, as one JSON file."""
+    response = StreamingHttpResponse(personal_data_export(request.user),
+                                     content_type="application/json; charset=utf-8")
+    name = f"my-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

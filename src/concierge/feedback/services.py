@@ -37,7 +37,8 @@ def survey_open(*, ticket: Ticket) -> Survey | None:
     """Ask the requester for their verdict on the resolution the ticket just reached.
 
     Called by ``tickets.services.ticket_change_status`` when a ticket becomes resolved (inside
-    its transaction). Idempotent per resolution; e-mails the requester after commit.
+    its transaction). Idempotent per resolution. Its task tells the requester that the ticket
+    is resolved, with the rating links, in one message (``feedback.notify``).
     """
     if ticket.resolved_at is None:
         return None

@@ -15,13 +15,15 @@ class InboundMessageAdmin(admin.ModelAdmin):
     exclude = ["raw"]
     readonly_fields = ["message_id", "from_address", "envelope_from", "recipients", "subject",
                        "status", "reason", "sender", "ticket", "comment", "size", "received_at",
-                       "source"]
+                       "raw_deleted_at", "source"]
     date_hierarchy = "received_at"
 
     @admin.display(description=_("message as received"))
     def source(self, obj: InboundMessage) -> str:
         from django.utils.html import format_html
 
+        if obj.raw_deleted_at:
+            return _("Deleted after the retention period.")
         text = bytes(obj.raw or b"")[:50000].decode("utf-8", errors="replace")
         return format_html("<pre>{}</pre>", text)
 

@@ -11,7 +11,8 @@ class InboundMessage(models.Model):
     ``status`` says what happened: processed (a ticket or a message on one), dropped (a loop,
     an auto-reply, an unknown sender, someone writing to a ticket that is not theirs) or failed
     (a mail we could not read); ``reason`` says why. ``raw`` is the message as received, so
-    nothing is lost and a failed one can be looked at in the admin.
+    nothing is lost and a failed one can be looked at in the admin, until the retention job
+    deletes it (see ``services.inbound_retention_apply``).
     """
 
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, db_index=True)
@@ -30,13 +31,18 @@ class InboundMessage(models.Model):
     comment = models.ForeignKey("tickets.Comment", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+", verbose_name=_("message"))
     raw = models.BinaryField(_("message as received"))
+    # Set when the retention job deleted ``raw`` (RETENTION_MAIL_SOURCE_DAYS); the rest stays.
+    raw_deleted_at = models.DateTimeField(_("source deleted"), null=True, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["from_address", "-received_at"]),
-                   models.Index(fields=["status", "-received_at"])]
+                   models.Index(fields=["status", "-received_at"]),
+                   # The retention job's search: sources still kept, oldest first.
+                   models.Index(fields=["received_at"], name="inbound_source_kept_idx",
+                                condition=models.Q(raw_deleted_at__isnull=True))]
         verbose_name = _("incoming e-mail")
         verbose_name_plural = _("incoming e-mails")
 

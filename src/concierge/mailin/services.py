@@ -27,7 +27,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concierge.accounts.models import User
-from concierge.core.worker import enqueue_with_transaction
 from concierge.feedback.models import Survey
 from concierge.mailin import threads
 from concierge.mailin.choices import MessageStatus
@@ -35,15 +34,17 @@ from concierge.mailin.models import InboundMessage
 from concierge.mailin.parsing import MailUnreadable, ParsedMail, automatic_reason, parse
 from concierge.notifications.models import Delivery
 from concierge.notifications.services import message_id_for
-from concierge.tickets.choices import TicketKind, TicketStatus
+from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Activity, Ticket
 from concierge.tickets.selectors import ticket_get_for
-from concierge.tickets.services import TicketError, activity_log, attachment_store, comment_add
+from concierge.tickets.services import (
+    TicketError,
+    attachment_store,
+    comment_add,
+    ticket_create_from_mail,
+)
 
 logger = logging.getLogger(__name__)
-
-EMAIL_ITEM_NAME = {"en": "E-mail", "de": "E-Mail"}
-MESSAGE_LABEL = {"en": "Message", "de": "Nachricht"}
 
 
 class Dropped(Exception):
@@ -182,11 +183,15 @@ def _ticket_ids_from_sent(references: list[str], sender: User) -> list[int]:
     return found
 
 
+def _uploads(mail: ParsedMail) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(name, content, content_type=content_type)
+            for name, content_type, content in mail.attachments]
+
+
 def _files(mail: ParsedMail, uploader: User, **links) -> list[str]:
     """Store the mail's files with the portal's checks; returns what was refused and why."""
     refused = []
-    for name, content_type, content in mail.attachments:
-        upload = SimpleUploadedFile(name, content, content_type=content_type)
+    for upload in _uploads(mail):
         try:
             attachment_store(upload=upload, uploaded_by=uploader, **links)
         except ValidationError as exc:
@@ -227,9 +232,8 @@ def _clean_subject(subject: str) -> str:
 
 def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
                  follow_up_of: Ticket | None) -> None:
-    """A new incident from the mail; its confirmation e-mail goes out after commit."""
-    from concierge.tickets.tasks import ticket_notify
-
+    """A new incident from the mail, made like a portal ticket (number, activity, service
+    level, the requester's confirmation through ``notify``)."""
     if not mail.body and not mail.attachments and not _clean_subject(mail.subject):
         raise Dropped("empty message")
     with translation.override(sender.language or settings.LANGUAGE_CODE):
@@ -238,23 +242,9 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
         if follow_up_of is not None:
             body = (_("Follow-up to %(number)s, which is closed.") % {
                 "number": follow_up_of.number} + "\n\n" + body).strip()
-        ticket = Ticket.objects.create(
-            kind=TicketKind.INCIDENT, title=title[:200], requester=sender,
-            requested_for=sender, organisation_id=sender.organisation_id, item=None,
-            item_name=EMAIL_ITEM_NAME,
-            answers=[{"key": "description", "type": "textarea", "label": MESSAGE_LABEL,
-                      "value": body, "display": body, "step": "email"}])
-        refused = _files(mail, sender, ticket=ticket)
-        if refused:
-            text = _with_refusals(body, refused)
-            ticket.answers[0].update(value=text, display=text)
-            ticket.save(update_fields=["answers"])
-    from concierge.sla.services import sla_start
-
-    sla_start(ticket=ticket)
-    activity = activity_log(ticket, sender, "tickets.ticket.submitted", channel="email",
-                            message_id=mail.message_id)
-    enqueue_with_transaction(ticket_notify, activity.pk)
+    ticket, refused = ticket_create_from_mail(
+        requester=sender, title=title, body=body, files=_uploads(mail),
+        message_id=mail.message_id, follow_up_of=follow_up_of)
     message.ticket = ticket
     message.reason = f"created {ticket.number}" + (
         f" (follow-up to {follow_up_of.number})" if follow_up_of else "") + (
@@ -262,7 +252,17 @@ def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,
 
 
 def _reply_to_unknown(mail: ParsedMail) -> None:
-    """One polite answer per address and day: we only take mail from people we know."""
+    """One polite answer per address and day: we only take mail from people we know.
+
+    Sent here and not through ``notifications.services.notify``, on purpose: ``notify`` is
+    for people with an account (a line in their bell, their language, their preferences),
+    and this goes to an address nobody has. It is an automatic answer to a message, so it
+    must be marked ``Auto-Submitted: auto-replied`` (RFC 3834; ``notify`` marks mail
+    auto-generated), go to the sender once per address and day (the Delivery row below, kept
+    even when the rest rolls back) and never be retried: a failed answer to a stranger is
+    dropped, so a bouncing address cannot keep a loop going. Every message to a person with an
+    account (confirmations, replies, status) goes through ``notify`` in ``tickets.notify``.
+    """
     key = f"mailin:unknown:{mail.from_address}:{timezone.localdate().isoformat()}"
     try:
         with transaction.atomic():
@@ -287,3 +287,52 @@ def _send_quietly(message: EmailMessage) -> None:
         message.send()
     except Exception:
         logger.warning("Could not send an auto-reply to %s", message.to, exc_info=True)
+
+
+# --- retention --------------------------------------------------------------------------------
+
+RETENTION_BATCH = 500
+
+
+def _in_batches(rows, apply) -> int:
+    """Apply ``apply(pks)`` to the rows' keys, ``RETENTION_BATCH`` at a time, each batch in its
+    own transaction; only keys are read, never the messages themselves."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            pks = list(rows.order_by("pk").values_list("pk", flat=True)[:RETENTION_BATCH])
+            if not pks:
+                return done
+            apply(pks)
+        done += len(pks)
+
+
+def inbound_retention_apply(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Delete what the e-mail channel keeps longer than the retention settings allow.
+
+    After ``RETENTION_DROPPED_MAIL_DAYS`` dropped mail (loops, auto-replies, strangers) goes
+    entirely, and so does the once-a-day record of answering an unknown address. After
+    ``RETENTION_MAIL_SOURCE_DAYS`` every other message loses its source (``raw``, which holds
+    the text and files), while the row saying who wrote, when, and what became of it stays
+    for audit. 0 keeps. Idempotent; returns how many of each were deleted.
+    """
+    now = now or timezone.now()
+    result = {"dropped": 0, "sources": 0, "answers": 0}
+    if settings.RETENTION_DROPPED_MAIL_DAYS:
+        cutoff = now - datetime.timedelta(days=settings.RETENTION_DROPPED_MAIL_DAYS)
+        result["dropped"] = _in_batches(
+            InboundMessage.objects.filter(status=MessageStatus.DROPPED, received_at__lt=cutoff),
+            lambda pks: InboundMessage.objects.filter(pk__in=pks).delete())
+        result["answers"] = _in_batches(
+            Delivery.objects.filter(key__startswith="mailin:unknown:", sent_at__lt=cutoff),
+            lambda pks: Delivery.objects.filter(pk__in=pks).delete())
+    if settings.RETENTION_MAIL_SOURCE_DAYS:
+        cutoff = now - datetime.timedelta(days=settings.RETENTION_MAIL_SOURCE_DAYS)
+        result["sources"] = _in_batches(
+            InboundMessage.objects.filter(raw_deleted_at__isnull=True, received_at__lt=cutoff),
+            lambda pks: InboundMessage.objects.filter(pk__in=pks).update(
+                raw=b"", raw_deleted_at=now))
+    if any(result.values()):
+        logger.info("Retention: deleted %(dropped)d dropped mails, %(sources)d mail sources "
+                    "and %(answers)d records of answers to unknown senders", result)
+    return result

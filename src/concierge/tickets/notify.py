@@ -32,6 +32,10 @@ def ticket_activity_emails(activity: Activity) -> int:
         context["status"] = status
         context["status_label"] = TicketStatus(status).label if status in TicketStatus.values \
             else status
+        if status == TicketStatus.RESOLVED:
+            # The requester hears of the resolution once, in feedback's "resolved, how did we
+            # do?" message with the rating links (feedback.notify); the person it is for, here.
+            recipients.discard(ticket.requester)
     if activity.action == "tickets.comment.added":
         context["comment"] = Comment.objects.filter(pk=activity.data.get("comment")).first()
         if context["comment"] is None or not context["comment"].is_public:

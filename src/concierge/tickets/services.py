@@ -357,3 +357,113 @@ def validate_files(files: Iterable[UploadedFile]) -> list[str]:
         except ValidationError as exc:
             problems.extend(exc.messages)
     return problems
+
+
+# --- tickets from e-mail ----------------------------------------------------------------------
+
+EMAIL_ITEM_NAME = {"en": "E-mail", "de": "E-Mail"}
+MESSAGE_LABEL = {"en": "Message", "de": "Nachricht"}
+
+
+@transaction.atomic
+def ticket_create_from_mail(*, requester: User, title: str, body: str,
+                            files: Iterable[UploadedFile] = (), message_id: str = "",
+                            follow_up_of: Ticket | None = None) -> tuple[Ticket, list[str]]:
+    """An incident from an e-mail (``mailin``), made the way ``ticket_submit`` makes one.
+
+    Numbered like every ticket, in the requester's organisation, for the requester, with the
+    mail's text as its one answer ("Message") and default priority. Files go through the
+    portal's upload checks; those refused are named under the message (in the requester's
+    language) and returned, so the caller can record them. Writes ``tickets.ticket.submitted``
+    (``channel="email"``, the mail's Message-ID, the closed ticket it follows up), starts the
+    service-level clock and confirms to the requester after commit, as the portal does. There
+    is no service, so no approval and no fulfilment plan.
+    """
+    from django.utils import translation
+
+    ticket = Ticket.objects.create(
+        kind=TicketKind.INCIDENT, title=(title.strip() or "-")[:200],
+        priority=priority_for(None, None), requester=requester, requested_for=requester,
+        organisation_id=requester.organisation_id, item=None, item_name=EMAIL_ITEM_NAME,
+        answers=[{"key": "description", "type": "textarea", "label": MESSAGE_LABEL,
+                  "value": body, "display": body, "step": "email"}])
+    refused = []
+    for upload in files:
+        try:
+            attachment_store(upload=upload, uploaded_by=requester, ticket=ticket)
+        except ValidationError as exc:
+            refused.append(" ".join(exc.messages))
+    if refused:
+        with translation.override(requester.language or settings.LANGUAGE_CODE):
+            note = _("Files that were not accepted:") + "\n" + "\n".join(
+                f"- {reason}" for reason in refused)
+        text = f"{body}\n\n{note}".strip()
+        ticket.answers[0].update(value=text, display=text)
+        ticket.save(update_fields=["answers", "updated_at"])
+    data = {"channel": "email", "message_id": message_id}
+    if follow_up_of is not None:
+        data["follow_up_of"] = follow_up_of.pk
+    activity = activity_log(ticket, requester, "tickets.ticket.submitted", **data)
+    _notify_after_commit(activity)
+    from concierge.sla.services import sla_start
+
+    sla_start(ticket=ticket)
+    return ticket, refused
+
+
+# --- retention --------------------------------------------------------------------------------
+
+FILES_RETENTION_BATCH = 100
+FILES_DELETED_NOTE = {"en": "Deleted after the request was closed, as the retention rules say",
+                      "de": "Nach dem Abschluss der Anfrage gemäß den Aufbewahrungsregeln gelöscht"}
+
+
+def ticket_files_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of tickets closed more than ``RETENTION_CLOSED_FILES_DAYS`` ago (0: keep).
+
+    Per ticket, in its own transaction: the files (on a request's answers, the ticket and its
+    messages) and their rows go, an answer that held one says it was deleted, and
+    ``tickets.ticket.files_deleted`` records how many went and why. Works through the
+    tickets a batch at a time and is idempotent (a ticket without files is not looked at
+    again); a file already missing from storage is no error. Returns how many files went.
+    """
+    days = settings.RETENTION_CLOSED_FILES_DAYS
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    closed = Attachment.objects.filter(
+        ticket__status__in=[TicketStatus.CLOSED, TicketStatus.CANCELLED, TicketStatus.REJECTED],
+        ticket__closed_at__lt=cutoff)
+    deleted = 0
+    while True:
+        ticket_ids = list(closed.order_by("ticket_id").values_list("ticket_id", flat=True)
+                          .distinct()[:FILES_RETENTION_BATCH])
+        if not ticket_ids:
+            return deleted
+        for ticket_id in ticket_ids:
+            deleted += _ticket_files_delete(ticket_id, days=days)
+
+
+@transaction.atomic
+def _ticket_files_delete(ticket_id: int, *, days: int) -> int:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    files = list(ticket.attachments.only("pk", "key", "name", "file").order_by("pk"))
+    if not files:
+        return 0
+    keys = {attachment.key.hex for attachment in files}
+    answers = ticket.answers
+    for answer in answers:
+        value = answer.get("value")
+        if answer.get("type") == "attachment" and isinstance(value, dict) \
+                and value.get("key") in keys:
+            answer["value"], answer["display"] = None, FILES_DELETED_NOTE
+    ticket.answers = answers
+    ticket.save(update_fields=["answers"])  # not updated_at: nobody changed the request
+    # The note says how many went and why; not their names, which can be personal data too.
+    activity_log(ticket, None, "tickets.ticket.files_deleted", days=days, count=len(files))
+    # Files first, then the rows in the same transaction: if anything fails the rows stay, and
+    # the next run deletes again (deleting a missing file is no error), so none is left behind.
+    for attachment in files:
+        attachment.file.delete(save=False)
+    Attachment.objects.filter(pk__in=[attachment.pk for attachment in files]).delete()
+    return len(files)

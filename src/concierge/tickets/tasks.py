@@ -13,3 +13,11 @@ def ticket_notify(activity_id: int) -> int:
     if activity is None:
         return 0
     return ticket_activity_emails(activity)
+
+
+@task
+def ticket_files_retention() -> int:
+    """Periodic: delete the files of tickets closed longer than the retention period."""
+    from concierge.tickets.services import ticket_files_expire
+
+    return ticket_files_expire()

@@ -34,18 +34,73 @@ def survey(ticket, agent):
     return Survey.objects.get(ticket=ticket)
 
 
-def test_resolving_asks_the_requester_by_email_with_a_link_per_score(
+def test_resolving_sends_the_requester_one_email_with_a_link_per_score(
         ticket, agent, employee, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         resolve(ticket, agent)
     survey = Survey.objects.get()
     assert survey.requester == employee and survey.status == SurveyStatus.PENDING
-    mail = next(m for m in mailoutbox if "How did we do?" in m.subject)
+    assert len(mailoutbox) == 1  # not a status message and a rating request: one message
+    mail = mailoutbox[0]
+    assert mail.subject == f"Resolved: {ticket.number} Printer jams. How did we do?"
     assert mail.to == [f"{employee.display_name} <{employee.email}>"]
+    assert "is resolved" in mail.body
     links = re.findall(r"/feedback/rate/([^/\s]+)/", mail.body)
     assert len(links) == 5
     assert {selectors.survey_from_token(link)[1] for link in links} == {1, 2, 3, 4, 5}
-    assert Notification.objects.get(key=f"survey:{survey.pk}").url == survey.get_absolute_url()
+    assert f"{survey.get_absolute_url()}#not-fixed" in mail.body
+    html = mail.alternatives[0].content
+    assert len(re.findall(r"/feedback/rate/[^/\s\"]+/", html)) == 5
+    assert f"{survey.get_absolute_url()}#not-fixed" in html
+    # One line in the bell, the message's subject, pointing at the rating.
+    bell = Notification.objects.get(recipient=employee)
+    assert bell.key == f"survey:{survey.pk}" and bell.url == survey.get_absolute_url()
+    assert bell.title["en"] == mail.subject
+
+
+def test_the_resolved_email_is_in_the_requesters_language(
+        ticket, agent, employee, mailoutbox, django_capture_on_commit_callbacks):
+    employee.language = "de"
+    employee.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve(ticket, agent)
+    [mail] = mailoutbox
+    assert "Ausgezeichnet" in mail.body and "Aktuellen Stand ansehen:" in mail.body
+    assert "Sagen Sie es uns auf der Seite der Anfrage" in mail.alternatives[0].content
+
+
+def test_the_person_it_is_for_still_hears_of_the_resolution(
+        employee, outsider, agent, mailoutbox, django_capture_on_commit_callbacks):
+    ticket = TicketFactory(requester=employee, requested_for=outsider,
+                           status=TicketStatus.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve(ticket, agent)
+    to = sorted((m.to[0], m.subject) for m in mailoutbox)
+    assert [address for address, _subject in to] == [
+        f"{employee.display_name} <{employee.email}>",
+        f"{outsider.display_name} <{outsider.email}>"]
+    assert "How did we do?" in to[0][1] and to[1][1] == f"{ticket.number} is now: Resolved"
+
+
+def test_the_resolved_email_goes_out_once_however_often_its_task_runs(
+        ticket, agent, employee, mailoutbox, django_capture_on_commit_callbacks):
+    from concierge.feedback.tasks import survey_notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve(ticket, agent)
+    survey = Survey.objects.get()
+    assert survey_notify.call(survey.pk) is False
+    assert len(mailoutbox) == 1 and Notification.objects.filter(recipient=employee).count() == 1
+
+
+def test_a_ticket_reopened_before_the_email_went_out_is_not_announced_as_resolved(
+        ticket, agent, employee, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        resolve(ticket, agent)
+        ticket_change_status(ticket=ticket, actor=agent, status=TicketStatus.IN_PROGRESS)
+    for callback in callbacks:  # the worker runs after both changes
+        callback()
+    assert [m.subject for m in mailoutbox] == [f"{ticket.number} is now: In progress"]
 
 
 def test_one_survey_per_resolution_and_a_new_one_after_reopening(ticket, agent):

@@ -197,7 +197,7 @@ def test_malformed_mail_is_kept_as_failed_never_raises(employee, eml):
 
 
 def test_a_bug_while_processing_is_recorded_and_rolled_back(employee, mail, monkeypatch):
-    from concierge.mailin import services
+    from concierge.tickets import services
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -233,3 +233,40 @@ def test_a_ticket_from_mail_shows_on_the_requesters_page_and_the_desk(client, em
     client.force_login(agent)
     desk = client.get(reverse("desk:ticket", args=[ticket.number]))
     assert desk.status_code == 200 and "jam.png" in desk.content.decode()
+
+
+def test_a_mail_ticket_is_made_like_a_portal_ticket(
+        employee, mail, mailoutbox, django_capture_on_commit_callbacks):
+    from concierge.notifications.models import Notification
+    from concierge.sla.models import Calendar, Target
+    from concierge.tickets.choices import Priority
+
+    Calendar.objects.create(name="Office", time_zone="Europe/Berlin", is_default=True,
+                            hours={day: ["08:00-18:00"] for day in ["mon", "tue", "wed", "thu",
+                                                                     "fri"]})
+    Target.objects.create(priority=Priority.MEDIUM, response_minutes=240,
+                          resolution_minutes=1800)
+    raw = mail(subject="VPN drops")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = receive(raw).ticket
+    assert ticket.number == f"INC-{ticket.pk:06d}" and ticket.status == TicketStatus.SUBMITTED
+    assert ticket.organisation == employee.organisation and ticket.requested_for == employee
+    submitted = ticket.activities.get(action="tickets.ticket.submitted")
+    assert submitted.actor == employee and submitted.data["message_id"]
+    assert ticket.response_due_at is not None and ticket.resolution_due_at is not None
+    # The confirmation goes through notify: a line in the bell and one e-mail, once per key.
+    bell = Notification.objects.get(recipient=employee)
+    assert bell.key == f"activity:{submitted.pk}:{employee.pk}"
+    [confirmation] = mailoutbox
+    assert confirmation.extra_headers["Message-ID"].startswith("<")
+    assert ticket.number in confirmation.subject
+
+
+def test_a_follow_up_by_mail_names_the_closed_ticket_in_its_activity(employee, agent, mail):
+    closed = receive(mail()).ticket
+    closed.status = TicketStatus.CLOSED
+    closed.save(update_fields=["status"])
+    follow_up = receive(mail(subject=f"Re: [{closed.number}] Printer jams")).ticket
+    assert follow_up != closed
+    assert follow_up.activities.get(action="tickets.ticket.submitted").data[
+        "follow_up_of"] == closed.pk

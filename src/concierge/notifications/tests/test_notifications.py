@@ -151,9 +151,10 @@ def test_each_status_change_names_its_own_status_even_when_sent_later(
                                              status=TicketStatus.RESOLVED)
     for callback in callbacks:  # the worker runs after both changes
         callback()
-    # (Resolving also asks for a rating: feedback's own notification, left out here.)
-    status_changes = Notification.objects.filter(recipient=employee, key__startswith="activity:")
-    titles = sorted(n.title["en"] for n in status_changes)
-    assert titles == [f"{ticket.number} is now: In progress", f"{ticket.number} is now: Resolved"]
-    bodies = sorted(m.body for m in mailoutbox if not m.subject.startswith("How did we do?"))
+    # The requester hears of the resolution in feedback's message, which asks for a rating.
+    titles = sorted(n.title["en"] for n in Notification.objects.filter(recipient=employee))
+    assert titles == [f"{ticket.number} is now: In progress",
+                      f"Resolved: {ticket.number} {ticket.title}. How did we do?"]
+    bodies = sorted(m.body for m in mailoutbox)
     assert "Someone is working on it now." in bodies[0] + bodies[1]
+    assert "is resolved." in bodies[0] + bodies[1]
