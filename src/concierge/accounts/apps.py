@@ -16,6 +16,13 @@ class AccountsConfig(AppConfig):
         from concierge.accounts.roles import ensure_role_groups
 
         user_logged_in.connect(sign_in_succeeded, dispatch_uid="concierge_sign_in_audit")
+        from django.db.models.signals import m2m_changed
+
+        from concierge.accounts.models import User
+        from concierge.accounts.receivers import memberships_changed
+
+        m2m_changed.connect(memberships_changed, sender=User.groups.through,
+                            dispatch_uid="concierge_memberships_changed")
         from allauth.mfa.signals import authenticator_removed
 
         from concierge.accounts.mfa import mfa_forget_check

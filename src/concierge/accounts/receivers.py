@@ -35,3 +35,10 @@ def sign_in_succeeded(sender, request, user, **kwargs) -> None:
         mfa_remember_check(request, user)
     sign_in_record(request=request, login=user.email, method=_method(request, user),
                    outcome=SignInOutcome.SUCCESS, user=user)
+
+
+def memberships_changed(sender, instance, action, **kwargs) -> None:
+    """A person's groups changed through the person (``user.groups.add(...)``): the roles and
+    groups read earlier for this object are out of date."""
+    if action.startswith("post_") and hasattr(instance, "forget_memberships"):
+        instance.forget_memberships()

@@ -90,6 +90,21 @@ def test_roles_come_from_groups():
 
 
 @pytest.mark.django_db
+def test_roles_and_groups_are_read_once_and_follow_changes_made_through_the_person(
+        django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    user = User.objects.get(pk=UserFactory().pk)
+    with django_assert_num_queries(1):
+        assert not user.is_agent and user.group_ids == () and Role.EMPLOYEE in user.roles
+    agents, desk = Group.objects.get(name=Role.AGENT), Group.objects.create(name="service-desk")
+    user.groups.add(agents, desk)
+    assert user.is_agent and set(user.group_ids) == {agents.pk, desk.pk}
+    user.groups.remove(agents)
+    assert not user.is_agent and user.group_ids == (desk.pk,)
+
+
+@pytest.mark.django_db
 def test_a_user_without_organisation_gets_the_default_one():
     user = User.objects.create_user("solo@example.com", "pw", display_name="Solo")
     assert user.organisation.slug
