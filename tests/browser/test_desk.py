@@ -101,6 +101,9 @@ def test_desk_pages_look_right_and_are_accessible(new_page, viewport, console):
     page.locator("[data-ticket-row] a", has_text=TITLE).click()
     page.wait_for_url("**/desk/tickets/INC-*/")
     wait_until_settled(page)
+    page.get_by_role("link", name="Show who did what, and when").click()
+    page.locator("#desk-history li").first.wait_for()
+    wait_until_settled(page)
     assert_no_horizontal_overflow(page, f"ticket at {viewport.name}")
     shot(page, "desk-ticket", viewport)
     if violations := axe_violations(page):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("views/", views.view_save, name="view-save"),
     path("views/<int:pk>/delete/", views.view_delete, name="view-delete"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/history/", views.ticket_history, name="history"),
     path("tickets/<str:number>/reply/", views.ticket_reply, name="reply"),
     path("tickets/<str:number>/assign/", views.ticket_assign, name="assign"),
     path("tickets/<str:number>/update/", views.ticket_update, name="update"),

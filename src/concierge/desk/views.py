@@ -23,6 +23,7 @@ from concierge.core.htmx import render_page_or_partial
 from concierge.desk import selectors, services
 from concierge.desk.canned import canned_fill, placeholders_for
 from concierge.desk.forms import FILTER_KEYS, DeskFilterForm, ReplyForm, SavedViewForm
+from concierge.desk.history import history_for
 from concierge.tickets import services as ticket_services
 from concierge.tickets.choices import TRANSITIONS, Priority, TicketStatus
 from concierge.tickets.models import Ticket
@@ -271,6 +272,17 @@ def ticket_detail(request, number: str):
                     "names": ", ".join("{" + name + "}" for name in filled.unknown)}
     context = _ticket_context(request, ticket, reply_form=reply_form, canned_note=canned_note)
     return render_page_or_partial(request, "desk/ticket_detail.html", context, partial="reply")
+
+
+@agent_required
+@require_GET
+def ticket_history(request, number: str):
+    """Everything that happened to the ticket, in words: its own page, or (htmx) loaded into
+    the ticket view when the agent asks for it."""
+    ticket = selectors.desk_ticket_get(request.user, number)
+    return render_page_or_partial(request, "desk/ticket_history.html",
+                                  {"ticket": ticket, "entries": history_for(ticket)},
+                                  partial="history")
 
 
 def _done(request, ticket: Ticket, message: str):

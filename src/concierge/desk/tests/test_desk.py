@@ -30,6 +30,7 @@ def test_everyone_but_agents_gets_404_everywhere(client, request, persona, ticke
     client.force_login(request.getfixturevalue(persona))
     assert client.get(DESK).status_code == 404
     assert client.get(url(ticket)).status_code == 404
+    assert client.get(url(ticket, "history")).status_code == 404
     assert client.post(url(ticket, "reply"), {"body": "x", "visibility": "internal"}) \
         .status_code == 404
     assert client.post(url(ticket, "assign"), {"assignee": "me"}).status_code == 404
@@ -204,6 +205,84 @@ def test_a_row_is_in_the_language_of_who_reads_it(agent_client, agent, ticket):
     agent.save(update_fields=["language"])
     row = _row(agent_client, ticket)
     assert "Submitted" not in row and "Eingereicht" in row
+
+
+def test_the_history_says_who_did_what(agent_client, agent, ticket, service_desk, employee):
+    from django.contrib.auth.models import Group
+
+    other = TicketFactory(requester=employee)
+    network = Group.objects.create(name="network")
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    services.ticket_route(ticket=ticket, actor=agent, group=network)
+    services.ticket_set_priority(ticket=ticket, actor=agent, priority=Priority.HIGH)
+    services.ticket_link(ticket=ticket, actor=agent, other=other, kind="duplicate_of")
+    comment_add(ticket=ticket, author=agent, body="Checking", is_public=False)
+    response = agent_client.get(url(ticket, "history"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for line in [f"Assigned to {agent.display_name}", "Routed to network",
+                 f"Marked as a duplicate of {other.number}", "Added an internal note",
+                 "Priority changed from", f"· {agent.display_name}"]:
+        assert line in page, line
+    # htmx loads the list alone into the ticket view
+    partial = agent_client.get(url(ticket, "history"), headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode() and "Routed to network" in \
+        partial.content.decode()
+    assert url(ticket, "history") in agent_client.get(url(ticket)).content.decode()
+
+
+def test_the_history_is_in_german_for_german_agents(agent_client, agent, ticket):
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+    agent.language = "de"
+    agent.save(update_fields=["language"])
+    page = agent_client.get(url(ticket, "history")).content.decode()
+    assert "Verlauf" in page and f"{agent.display_name} zugewiesen" in page
+
+
+def test_history_queries_do_not_grow_with_it(agent_client, agent, ticket, employee):
+    from django.contrib.auth.models import Group
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert agent_client.get(url(ticket, "history")).status_code == 200
+        return len(queries)
+
+    def happen(index: int) -> None:
+        group = Group.objects.create(name=f"group-{index}")
+        services.ticket_route(ticket=ticket, actor=agent, group=group)
+        services.ticket_assign(ticket=ticket, actor=agent,
+                               assignee=None if index % 2 else agent)
+        services.ticket_link(ticket=ticket, actor=agent, kind="parent",
+                             other=TicketFactory(requester=employee))
+
+    happen(0)
+    count()
+    few = count()
+    for index in range(1, 7):
+        happen(index)
+    assert count() == few
+
+
+def test_every_action_the_portal_writes_has_words():
+    """An action without a sentence would show as its dotted name."""
+    import re
+    from pathlib import Path
+
+    from concierge.desk.history import describe
+
+    root = Path(__file__).resolve().parents[2]
+    written = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        written.update(re.findall(r'activity_log\([^)]*?"([a-z]+\.[a-z_]+\.[a-z_]+)"',
+                                  path.read_text(), re.S))
+    written |= {"approvals.vote.approved", "approvals.vote.rejected",
+                "directory.change.scheduled", "directory.change.done"}
+    names = {"people": {}, "groups": {}, "tickets": {}, "tasks": {}}
+    assert len(written) > 20
+    for action in written:
+        assert describe(action, {}, names) != action, action
 
 
 # --- saved views ------------------------------------------------------------------------------
