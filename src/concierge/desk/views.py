@@ -87,8 +87,9 @@ def _rows(user: User, tickets: list[Ticket]) -> str:
     (names of people and groups may lag by up to ROW_SECONDS). The desk polls every 20 s."""
     language = translation.get_language()
     keys = [f"desk-row:{t.pk}:{t.updated_at.timestamp()}:{t.status}:{t.priority}:"
-            f"{t.assignee_id}:{t.group_id}:{t.sla_state}:{language}:{int(user.is_superuser)}"
-            for t in tickets]
+            f"{t.assignee_id}:{t.group_id}:{t.sla_state}:"
+            f"{t.resolution_due_at.timestamp() if t.resolution_due_at else ''}:{language}:"
+            f"{int(user.is_superuser)}" for t in tickets]
     kept = cache.get_many(keys)
     rendered = {key: render_to_string("desk/_ticket_row.html", {"ticket": ticket, "user": user})
                 for key, ticket in zip(keys, tickets, strict=True) if key not in kept}
