@@ -232,9 +232,11 @@ def desk_ticket_get(user: User, number: str) -> Ticket:
     return ticket
 
 
-def requester_recent(ticket: Ticket, limit: int = 5) -> dict:
-    """The requester's other recent tickets and their last orders with a price."""
-    others = (Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+def requester_recent(ticket: Ticket, user: User, limit: int = 5) -> dict:
+    """The requester's other recent tickets and their last orders with a price, of those the
+    agent may work (an agent of another organisation sees only what was routed to them)."""
+    others = (Ticket.objects.filter(desk_scope(user), requester_id=ticket.requester_id)
+              .exclude(pk=ticket.pk)
               .only("pk", "kind", "title", "status", "created_at", "price_once", "item_name")
               .order_by("-created_at", "-pk"))
     return {"tickets": list(others[:limit]),

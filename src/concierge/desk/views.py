@@ -233,7 +233,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form=None, canned_note=Non
         "answers": ticket.answers,
         "comments": comments,
         "files": ticket.attachments.filter(comment__isnull=True),
-        "recent": selectors.requester_recent(ticket),
+        "recent": selectors.requester_recent(ticket, request.user),
         "children": ticket.children.only("pk", "kind", "title", "status"),
         "duplicates": ticket.duplicates.only("pk", "kind", "title", "status"),
         "reply_form": reply_form or ReplyForm(),

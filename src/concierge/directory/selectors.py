@@ -46,4 +46,8 @@ def change_get_for(user: User, pk: int) -> DirectoryChange:
     if change is None or not user.is_agent:
         raise Http404
     ticket_get_for(user, change.ticket_id)  # the same gate as the request itself
+    # ... and the directory is the organisation's: an agent who works a ticket routed from
+    # another organisation does not change that organisation's accounts.
+    if not user.is_superuser and change.ticket.organisation_id != user.organisation_id:
+        raise Http404
     return change

@@ -21,7 +21,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,7 +35,6 @@ from concierge.notifications.models import Delivery
 from concierge.notifications.services import message_id_for
 from concierge.tickets.choices import TicketStatus
 from concierge.tickets.models import Activity, Ticket
-from concierge.tickets.selectors import ticket_get_for
 from concierge.tickets.services import (
     TicketError,
     attachment_store,
@@ -76,6 +74,9 @@ def message_receive(*, raw: bytes, envelope_from: str | None = None,
         with transaction.atomic():
             _act(message, mail, envelope_from=envelope_from,
                  recipients=[r.lower() for r in recipients])
+            # Marked processed in the transaction that made the ticket or the reply: a crash
+            # between the two would leave a ticket whose mail is taken again when redelivered.
+            return _finish(message, MessageStatus.PROCESSED, message.reason)
     except UnknownSender as exc:
         # Outside the rolled-back transaction: the once-a-day record must stay.
         _reply_to_unknown(mail)
@@ -87,7 +88,6 @@ def message_receive(*, raw: bytes, envelope_from: str | None = None,
         logger.exception("Could not process inbound message %s", message.pk)
         message.ticket = message.comment = None
         return _finish(message, MessageStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500])
-    return _finish(message, MessageStatus.PROCESSED, message.reason)
 
 
 def _finish(message: InboundMessage, status: str, reason: str) -> InboundMessage:
@@ -122,10 +122,8 @@ def _act(message: InboundMessage, mail: ParsedMail, *, envelope_from: str | None
 
     ticket, how = _referenced_ticket(mail, recipients, sender)
     if ticket is not None:
-        try:
-            ticket = ticket_get_for(sender, ticket.pk)
-        except Http404:
-            raise Dropped(f"{sender.email} may not write to {ticket.number} ({how})") from None
+        if not _may_write(sender, ticket):
+            raise Dropped(f"{sender.email} may not write to {ticket.number} ({how})")
         if ticket.status not in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
             _add_reply(message, mail, ticket, sender, how)
             return
@@ -228,6 +226,14 @@ def _add_reply(message: InboundMessage, mail: ParsedMail, ticket: Ticket, sender
 def _clean_subject(subject: str) -> str:
     subject = re.sub(r"^\s*((re|aw|fwd?|wg|sv)\s*:\s*)+", "", subject, flags=re.IGNORECASE)
     return subject.strip()
+
+
+def _may_write(sender: User, ticket: Ticket) -> bool:
+    """Who may write to a ticket by e-mail, whose sender can be forged: its requester, the
+    person it is for, and agents of its organisation (administrators included): not the
+    desk's wider scope of tickets routed in from other organisations."""
+    return sender.pk in (ticket.requester_id, ticket.requested_for_id) or (
+        sender.is_agent and sender.organisation_id == ticket.organisation_id)
 
 
 def _open_ticket(message: InboundMessage, mail: ParsedMail, sender: User, *,

@@ -1,6 +1,7 @@
 """Every write to requests and incidents: drafts, submitting, status, comments, files."""
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from concierge.tickets.choices import (
 from concierge.tickets.models import Activity, Attachment, Comment, Draft, Ticket
 
 ENGINE_KEYS = {"for_whom", "requested_for"}
+
+logger = logging.getLogger(__name__)
 
 
 class TicketError(Exception):
@@ -434,14 +437,21 @@ def ticket_files_expire(*, now: datetime.datetime | None = None) -> int:
     closed = Attachment.objects.filter(
         ticket__status__in=[TicketStatus.CLOSED, TicketStatus.CANCELLED, TicketStatus.REJECTED],
         ticket__closed_at__lt=cutoff)
-    deleted = 0
+    deleted, after = 0, 0
     while True:
-        ticket_ids = list(closed.order_by("ticket_id").values_list("ticket_id", flat=True)
-                          .distinct()[:FILES_RETENTION_BATCH])
+        ticket_ids = list(closed.filter(ticket_id__gt=after).order_by("ticket_id")
+                          .values_list("ticket_id", flat=True).distinct()[:FILES_RETENTION_BATCH])
         if not ticket_ids:
             return deleted
         for ticket_id in ticket_ids:
-            deleted += _ticket_files_delete(ticket_id, days=days)
+            try:
+                deleted += _ticket_files_delete(ticket_id, days=days)
+            except Exception:
+                # One ticket whose files cannot go (storage refuses) must not stop the others;
+                # it is tried again at the next run.
+                logger.exception("retention: the files of ticket %s could not be deleted",
+                                 ticket_id)
+        after = ticket_ids[-1]
 
 
 @transaction.atomic

@@ -64,11 +64,33 @@ def test_but_they_see_tickets_routed_to_their_group(agent_client, stranger, serv
     assert agent_client.get(url(routed)).status_code == 200
 
 
+def test_a_routed_ticket_shows_only_what_was_routed_of_its_requester(agent_client, stranger,
+                                                                      service_desk):
+    routed = TicketFactory(requester=stranger, title="Routed here", group=service_desk)
+    TicketFactory(requester=stranger, title="Secret HR grievance", price_once=10)
+    TicketFactory(requester=stranger, title="Also routed", group=service_desk)
+    page = agent_client.get(url(routed)).content.decode()
+    assert "Also routed" in page and "Secret HR grievance" not in page
+
+
 def test_the_user_menu_links_agents_to_the_desk(client, agent, employee):
     client.force_login(agent)
     assert 'href="/desk/"' in client.get("/").content.decode()
     client.force_login(employee)
     assert 'href="/desk/"' not in client.get("/").content.decode()
+
+
+def test_the_cached_header_never_carries_one_persons_links_to_another(client, admin_user,
+                                                                      agent, employee):
+    """The header's links are cached per language and role: nobody gets someone else's."""
+    links = {"desk": 'href="/desk/"', "admin": 'href="/admin/"'}
+    for person, expected in [(admin_user, {"desk", "admin"}), (employee, set()),
+                             (agent, {"desk"}), (admin_user, {"desk", "admin"}),
+                             (employee, set())]:
+        client.force_login(person)
+        page = client.get("/").content.decode()
+        assert {name for name, link in links.items() if link in page} == expected, person
+        assert person.display_name in page
 
 
 @pytest.mark.parametrize("number", ["nonsense", "REQ-999999", "REQ-", "0", "-1", "%00"])

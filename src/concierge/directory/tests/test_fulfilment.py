@@ -164,6 +164,34 @@ def test_only_agents_see_and_undo_changes(client, directory, ldap_person, employ
     assert change.status == "scheduled"
 
 
+def test_an_agent_of_another_organisation_does_not_undo_its_directory_changes(
+        client, directory, ldap_person, employee, django_capture_on_commit_callbacks):
+    """Working a ticket routed in from another organisation is not changing its directory."""
+    from django.contrib.auth.models import Group
+
+    from concierge.accounts.choices import Role
+    from concierge.core.testing import OrganisationFactory, UserFactory
+
+    person = ldap_person()
+    ticket = run_plan(
+        [{"key": "close", "title": "Close", "action": "directory.disable_account"}],
+        requester=employee, capture=django_capture_on_commit_callbacks,
+        person={"email": person.mail},
+        last_day=(timezone.localdate() + datetime.timedelta(days=3)).isoformat())
+    group = Group.objects.create(name="shared-desk")
+    ticket.group = group
+    ticket.save(update_fields=["group"])
+    elsewhere = UserFactory(email="rita@elsewhere.example", roles=[Role.AGENT],
+                            organisation=OrganisationFactory(slug="elsewhere"))
+    elsewhere.groups.add(group)
+    change = ticket.directory_changes.get()
+    client.force_login(elsewhere)
+    assert client.get(ticket.get_absolute_url()).status_code == 200  # may work the ticket
+    assert client.post(reverse("directory:change-undo", args=[change.pk])).status_code == 404
+    change.refresh_from_db()
+    assert change.status == "scheduled"
+
+
 @pytest.mark.parametrize("slug", ["new-user", "shared-folder-access", "application-access",
                                   "leaver"])
 def test_demo_catalog_plans_name_directory_actions(slug):

@@ -98,6 +98,28 @@ def test_the_tagged_reply_address_threads_too(employee, mail):
     assert message.ticket == ticket and "by address" in message.reason
 
 
+def test_by_mail_the_desks_wider_scope_does_not_count(employee, mail):
+    """An e-mail's sender can be forged: an agent of another organisation may work a ticket
+    routed to their group in the desk, but not write into it by mail."""
+    from django.contrib.auth.models import Group
+
+    from concierge.accounts.choices import Role
+    from concierge.core.testing import OrganisationFactory, UserFactory
+
+    ticket = receive(mail()).ticket
+    group = Group.objects.create(name="shared-desk")
+    Ticket.objects.filter(pk=ticket.pk).update(group=group)
+    elsewhere = OrganisationFactory(slug="elsewhere")
+    rita = UserFactory(email="rita@elsewhere.example", roles=[Role.AGENT], organisation=elsewhere)
+    rita.groups.add(group)
+    boss = UserFactory(email="boss@elsewhere.example", organisation=elsewhere, is_superuser=True)
+    for person in (rita, boss):
+        message = receive(mail(sender=person.email, subject=f"Re: [{ticket.number}] hi",
+                               body="Let me in"))
+        assert message.status == MessageStatus.DROPPED and "may not write" in message.reason
+    assert not ticket.comments.exists()
+
+
 def test_a_stranger_cannot_write_into_someone_elses_ticket(employee, outsider, stranger, mail):
     ticket = receive(mail()).ticket
     for person in (outsider, stranger):
@@ -270,3 +292,31 @@ def test_a_follow_up_by_mail_names_the_closed_ticket_in_its_activity(employee, a
     assert follow_up != closed
     assert follow_up.activities.get(action="tickets.ticket.submitted").data[
         "follow_up_of"] == closed.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_before_the_mail_is_marked_leaves_no_ticket_and_redelivery_makes_one(
+        employee, mail, monkeypatch):
+    from concierge.mailin import services
+
+    raw = mail(subject="Printer on fire")
+    real_finish = services._finish
+
+    def dies_when_done(message, status, reason):
+        if status == MessageStatus.PROCESSED:
+            raise KeyboardInterrupt("the process died here")
+        return real_finish(message, status, reason)
+
+    monkeypatch.setattr(services, "_finish", dies_when_done)
+    with pytest.raises(KeyboardInterrupt):
+        receive(raw)
+    assert not Ticket.objects.exists()
+    monkeypatch.setattr(services, "_finish", real_finish)
+    receive(raw)  # the mail server delivers it again
+    assert Ticket.objects.filter(title="Printer on fire").count() == 1
+
+
+def test_a_ticket_by_mail_waits_unrouted_for_the_service_desk(employee, mail):
+    """Mail names no service, so no group handles it yet: it waits in "Unassigned"."""
+    ticket = receive(mail()).ticket
+    assert ticket.group_id is None and ticket.assignee_id is None

@@ -112,6 +112,11 @@ def test_files_of_long_closed_tickets_go_with_a_note(closed_with_files, settings
     ticket.refresh_from_db()
     assert ticket.answers[0]["value"] is None
     assert "retention" in ticket.answers[0]["display"]["en"]
+    from django.test import Client
+
+    reader = Client()
+    reader.force_login(ticket.requester)
+    assert "as the retention rules say" in reader.get(ticket.get_absolute_url()).content.decode()
     assert ticket.comments.get().body == "Here is the log."  # the message stays
     # Idempotent: nothing more to do, and no second note.
     assert ticket_files_expire(now=ticket.closed_at + 400 * DAY) == 0
@@ -161,3 +166,27 @@ def test_the_retention_jobs_are_periodic_tasks_of_the_worker(db, settings,
     settings.PERIODIC_TASKS = jobs
     with django_capture_on_commit_callbacks(execute=True):
         assert schedule_due(timezone.now()) == ["mailin.retention", "tickets.file_retention"]
+
+
+def test_a_ticket_whose_files_cannot_go_does_not_stop_the_others(employee, agent, settings,
+                                                                  monkeypatch):
+    from concierge.tickets import services
+
+    settings.RETENTION_CLOSED_FILES_DAYS = 30
+    tickets = []
+    for _ in range(3):
+        ticket = TicketFactory(requester=employee, status=TicketStatus.CLOSED,
+                               closed_at=timezone.now() - 60 * DAY)
+        attachment_store(upload=SimpleUploadedFile("a.png", PNG, "image/png"),
+                         uploaded_by=employee, ticket=ticket)
+        tickets.append(ticket)
+    real = services._ticket_files_delete
+
+    def fails_for_the_first(ticket_id, **kwargs):
+        if ticket_id == tickets[0].pk:
+            raise OSError("storage refused")
+        return real(ticket_id, **kwargs)
+
+    monkeypatch.setattr(services, "_ticket_files_delete", fails_for_the_first)
+    assert ticket_files_expire() == 2
+    assert list(Attachment.objects.values_list("ticket_id", flat=True)) == [tickets[0].pk]
