@@ -25,7 +25,7 @@ def _filters(request) -> tuple[ReportFilterForm, dict, selectors.Filters | None]
 def report(request):
     """Volume, deflection, satisfaction, service levels and costs for a period."""
     form, choices, filters = _filters(request)
-    context = {"form": form, "filters": filters, "query": request.GET.urlencode(),
+    context = {"form": form, "filters": filters, "csv_query": request.GET.urlencode(),
                "organisation": selectors.organisation_label(request.user, filters, choices)}
     if filters is None:
         return render(request, "reports/report.html", context, status=400)

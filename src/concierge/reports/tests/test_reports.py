@@ -436,6 +436,7 @@ def test_the_page_shows_every_section_with_accessible_tables(client, service_man
         assert f'href="{reverse("reports:csv", args=[section])}?start=2025-03-03' in html
     assert html.count("<caption>") >= 4 and 'scope="col"' in html and 'scope="row"' in html
     assert "Searches are not recorded per organisation" in html
+    assert 'value="start=' not in html  # the header's search box keeps its own value
     assert "style=" not in html.split("<main")[1]  # the CSP allows no inline styles
 
 
