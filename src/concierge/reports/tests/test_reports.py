@@ -143,6 +143,18 @@ def test_the_header_links_to_the_reports_for_those_who_may_see_them(client, serv
         assert link not in client.get(reverse("portal:home")).content.decode()
 
 
+def test_the_cached_account_menu_tells_service_and_knowledge_managers_apart(client, org,
+                                                                           service_manager):
+    """Both hold one role group and are neither agents nor staff: the menu's cache key must
+    still differ, or one would get the other's menu."""
+    knowledge_manager = UserFactory(organisation=org, roles=[Role.KNOWLEDGE_MANAGER])
+    link = f'href="{URL}"'
+    for person, shown in [(knowledge_manager, False), (service_manager, True),
+                          (knowledge_manager, False)]:
+        client.force_login(person)
+        assert (link in client.get(reverse("portal:home")).content.decode()) is shown
+
+
 def test_service_managers_must_use_a_second_factor(org):
     from concierge.accounts.mfa import mfa_required_for
 
