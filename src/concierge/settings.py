@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "concierge.mailin",
     "concierge.api",
     "concierge.directory",
+    "concierge.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

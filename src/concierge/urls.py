@@ -20,6 +20,7 @@ urlpatterns = [
     path("feedback/", include("concierge.feedback.urls")),
     path("api/", include("concierge.api.urls")),
     path("desk/", include("concierge.desk.urls")),
+    path("reports/", include("concierge.reports.urls")),
     path("profile/", include("concierge.accounts.urls")),
     path("search/", include("concierge.search.urls")),
     path("help/", include("concierge.knowledge.urls")),

@@ -9,11 +9,13 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     CATALOG_MANAGER = "catalog_manager", _("Catalog manager")
     KNOWLEDGE_MANAGER = "knowledge_manager", _("Knowledge manager")
+    SERVICE_MANAGER = "service_manager", _("Service manager")
     ADMIN = "admin", _("Administrator")
 
 
 # Roles held through a Django group of the same name (employee is implicit).
-GROUP_ROLES = [Role.AGENT, Role.CATALOG_MANAGER, Role.KNOWLEDGE_MANAGER, Role.ADMIN]
+GROUP_ROLES = [Role.AGENT, Role.CATALOG_MANAGER, Role.KNOWLEDGE_MANAGER, Role.SERVICE_MANAGER,
+               Role.ADMIN]
 
 
 class Language(models.TextChoices):

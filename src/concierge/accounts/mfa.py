@@ -1,8 +1,9 @@
 """Agents and administrators must enrol a second factor before they use the portal.
 
-Who must: people with the agent or admin role, and everyone who may use the admin (is_staff).
-Until they have TOTP or a passkey/security key, every page except the MFA set-up pages, signing
-out and static files redirects to the MFA overview with a message saying why. Employees may
+Who must: people with the agent, admin or service-manager role (the reports show agents' and
+departments' results), and everyone who may use the admin (is_staff). Until they have TOTP or a
+passkey/security key, every page except the MFA set-up pages, signing out and static files
+redirects to the MFA overview with a message saying why. Employees may
 enrol from their profile; nothing forces them.
 """
 
@@ -27,7 +28,7 @@ _FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 def mfa_required_for(user) -> bool:
     return user.is_staff or user.is_superuser or user.has_role(Role.AGENT) or \
-        user.has_role(Role.ADMIN)
+        user.has_role(Role.ADMIN) or user.has_role(Role.SERVICE_MANAGER)
 
 
 def mfa_remember_check(request, user) -> bool:

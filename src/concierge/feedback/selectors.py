@@ -149,3 +149,20 @@ def reopen_too_late(survey: Survey) -> bool:
     from concierge.feedback.services import reopen_deadline
 
     return timezone.now() > reopen_deadline(survey)
+
+
+def feedback_report(*, scope: Q | None = None, since=None, until=None) -> dict:
+    """Totals, per group and per agent of the surveys within ``scope`` (a filter on surveys,
+    e.g. ``Q(ticket__organisation_id=...)``), as ``summary``, ``groups`` and ``agents`` in the
+    shapes of the selectors above. Three queries."""
+    surveys = _between(Survey.objects.filter(scope or Q()), since, until)
+    groups = surveys.values("group_id", "group__name").annotate(**_AGGREGATES) \
+        .order_by("group__name")
+    agents = surveys.values("agent_id", "agent__display_name").annotate(**_AGGREGATES) \
+        .order_by("agent__display_name")
+    return {
+        "summary": _finish(surveys.aggregate(**_AGGREGATES)),
+        "groups": [_finish({**row, "group_name": row.pop("group__name")}) for row in groups],
+        "agents": [_finish({**row, "agent_name": row.pop("agent__display_name")})
+                   for row in agents],
+    }

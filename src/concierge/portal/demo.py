@@ -88,6 +88,7 @@ DEMO_LOGINS = [
     {"email": "sofia.agent@alpenblick.example", "role": _("IT agent")},
     {"email": "catalog@alpenblick.example", "role": _("Catalog manager")},
     {"email": "katrin.braun@alpenblick.example", "role": _("Knowledge manager")},
+    {"email": "thomas.lang@alpenblick.example", "role": _("Service manager")},
     {"email": "admin@alpenblick.example", "role": _("Administrator")},
 ]
 
@@ -176,6 +177,7 @@ def load_people() -> dict[str, User]:
         ("sofia.agent@alpenblick.example", "Sofia Agent", Role.AGENT, False),
         ("catalog@alpenblick.example", "Carla Katalog", Role.CATALOG_MANAGER, True),
         ("katrin.braun@alpenblick.example", "Katrin Braun", Role.KNOWLEDGE_MANAGER, False),
+        ("thomas.lang@alpenblick.example", "Thomas Lang", Role.SERVICE_MANAGER, False),
         ("admin@alpenblick.example", "Adrian Admin", Role.ADMIN, True),
     ]:
         user = _person(email, name=name, org=alpine, language="de", password=password,

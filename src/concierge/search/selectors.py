@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from concierge.accounts.choices import Role
+from concierge.catalog.models import CatalogItem
 from concierge.catalog.selectors import item_list_for
 from concierge.knowledge.models import Article
 from concierge.knowledge.selectors import article_list_for, reader_language
@@ -286,24 +287,19 @@ def analytics(*, days: int = 30, limit: int = 15) -> dict:
         results=Avg("result_count")).order_by("-n", "t")[:limit])
     for row in top:
         row["ctr"] = row["clicks"] / row["n"] if row["n"] else 0
-    no_result = list(queries.filter(result_count=0).annotate(t=text).values("t").annotate(
-        n=Count("pk"), last=Max("created_at")).order_by("-n", "-last")[:limit])
+    no_result = searches_without_result(since=since, limit=limit)
     # Many "not helpful" relative to the answers: at least three, and the highest share first.
     unhelpful = list(Article.objects.filter(helpful_no__gte=UNHELPFUL_MIN).annotate(
         share=ExpressionWrapper(F("helpful_no") * 1.0 / (F("helpful_yes") + F("helpful_no")),
                                 output_field=FloatField())).only(
         "pk", "slug", "language", "title", "helpful_yes", "helpful_no")
         .order_by("-share", "-helpful_no", "slug")[:limit])
-    stale = timezone.now() - datetime.timedelta(days=1)
-    not_submitted = Q(outcome=Outcome.ABANDONED) | Q(outcome=Outcome.PENDING,
-                                                    created_at__lt=stale)
     weeks = list(Deflection.objects.filter(created_at__gte=timezone.now() - datetime.timedelta(
         weeks=12)).annotate(week=TruncWeek("created_at")).values("week").annotate(
         shown=Count("pk"), opened=Count("pk", filter=Q(opened_at__isnull=False)),
         solved=Count("pk", filter=Q(solved_at__isnull=False)),
         submitted=Count("pk", filter=Q(outcome=Outcome.SUBMITTED)),
-        deflected=Count("pk", filter=not_submitted & (Q(solved_at__isnull=False)
-                                                      | Q(opened_at__isnull=False))),
+        deflected=Count("pk", filter=deflected_q()),
     ).order_by("-week"))
     for week in weeks:
         week["rate"] = week["deflected"] / week["shown"] if week["shown"] else 0
@@ -347,3 +343,62 @@ def facet_rows(facets: dict[str, dict[str, int]], filters: dict,
         if options:
             rows.append({"name": facet, "title": titles[facet], "options": options})
     return rows
+
+
+# --- for reports (reports/selectors.py) -------------------------------------------------------
+
+def deflected_q() -> Q:
+    """Deflections that made a request unnecessary: a suggestion was opened (or marked as the
+    solution) and the form was not sent: its draft discarded, or left alone for over a day."""
+    stale = timezone.now() - datetime.timedelta(days=1)
+    not_submitted = Q(outcome=Outcome.ABANDONED) | Q(outcome=Outcome.PENDING,
+                                                    created_at__lt=stale)
+    return not_submitted & (Q(solved_at__isnull=False) | Q(opened_at__isnull=False))
+
+
+def searches_without_result(*, since, until=None, limit: int = 15) -> list[dict]:
+    """The most frequent searches that found nothing (``t`` lower-cased, ``n``, ``last``).
+    Searches are not recorded per person or organisation, so this is always everyone's."""
+    queries = Query.objects.filter(created_at__gte=since, result_count=0)
+    if until is not None:
+        queries = queries.filter(created_at__lt=until)
+    return list(queries.annotate(t=Lower("text")).values("t").annotate(
+        n=Count("pk"), last=Max("created_at")).order_by("-n", "-last")[:limit])
+
+
+def deflection_report(*, since, until, organisation_id: int | None = None,
+                      category_id: int | None = None, limit: int = 10) -> dict:
+    """Request forms with suggestions beside them between ``since`` and ``until``: how many,
+    how many suggestions were opened, marked as the solution, sent anyway, and deflected (see
+    ``deflected_q``); and the suggestions that deflected most (``kind``, ``key``, ``title``,
+    ``url``, ``n``). Optionally one organisation's people, or one category's forms. At most
+    four queries."""
+    rows = Deflection.objects.filter(created_at__gte=since, created_at__lt=until)
+    if organisation_id is not None:
+        rows = rows.filter(user__organisation_id=organisation_id)
+    if category_id is not None:
+        rows = rows.filter(item__category_id=category_id)
+    totals = rows.aggregate(
+        shown=Count("pk"), opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        solved=Count("pk", filter=Q(solved_at__isnull=False)),
+        submitted=Count("pk", filter=Q(outcome=Outcome.SUBMITTED)),
+        deflected=Count("pk", filter=deflected_q()))
+    totals["rate"] = totals["deflected"] / totals["shown"] if totals["shown"] else None
+    top = list(rows.filter(deflected_q()).exclude(opened_key="").values(
+        "opened_kind", "opened_key").annotate(n=Count("pk")).order_by("-n", "opened_key")[:limit])
+    keys = {kind: [row["opened_key"] for row in top if row["opened_kind"] == kind]
+            for kind in EntryKind.values}
+    language = reader_language()
+    titles = {}
+    for article in Article.objects.filter(slug__in=keys[EntryKind.ARTICLE]).only(
+            "slug", "language", "title").order_by("slug", "pk"):
+        if (EntryKind.ARTICLE, article.slug) not in titles or article.language == language:
+            titles[(EntryKind.ARTICLE, article.slug)] = article.title
+    for item in CatalogItem.objects.filter(slug__in=keys[EntryKind.ITEM]).only("slug", "name"):
+        titles[(EntryKind.ITEM, item.slug)] = str(item)
+    totals["top"] = [{
+        "kind": row["opened_kind"], "key": row["opened_key"], "n": row["n"],
+        "title": titles.get((row["opened_kind"], row["opened_key"]), row["opened_key"]),
+        "url": result_url(row["opened_kind"], row["opened_key"])
+        if row["opened_kind"] in EntryKind.values else None} for row in top]
+    return totals
