@@ -59,7 +59,7 @@ bench: install
 	$(PY) bench/run.py
 
 messages: install
-	cd src/concierge && ../../$(PY) ../../manage.py makemessages -l de --no-obsolete --no-location \
+	cd src/concierge && ../../$(PY) ../../manage.py makemessages -l de --no-obsolete --no-location --no-wrap \
 		--ignore 'static/*' && ../../$(PY) ../../manage.py compilemessages -l de
 
 catalog-export: install
