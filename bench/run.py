@@ -289,12 +289,18 @@ def pages(dataset: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def accept_for(path: str) -> str:
+    """What the client asks for: a browser HTML, an API client JSON (the API answers 406 to
+    a request that accepts only text/html)."""
+    return "application/json" if path.startswith("/api/") else "text/html"
+
+
 def check_pages(base_url: str, cookies: dict[str, str],
                 page_list: list[tuple[str, str, str]]) -> None:
     """Each page answers 200 once before it is loaded (a redirect means a setup problem)."""
     for name, path, who in page_list:
-        status, headers, _ = _request(base_url, "GET", path,
-                                      headers={"Cookie": cookies[who]} if who else {})
+        status, headers, _ = _request(base_url, "GET", path, headers={
+            "Accept": accept_for(path), **({"Cookie": cookies[who]} if who else {})})
         if status != 200:
             where = f" to {headers['Location']}" if headers.get("Location") else ""
             raise BenchError(f"{name} ({path}) answered {status}{where} instead of 200")
@@ -327,7 +333,7 @@ def bench(database: str, args: argparse.Namespace, client: str, load_at_start: f
         check_pages(base_url, cookies, page_list)
         floor_rps = 0.0
         for name, path, who in page_list:
-            headers = {"Accept": "text/html", **({"Cookie": cookies[who]} if who else {})}
+            headers = {"Accept": accept_for(path), **({"Cookie": cookies[who]} if who else {})}
             result = load.measure(base_url, path, client=client, headers=headers,
                                   connections=args.connections, duration=args.duration,
                                   warmup=args.warmup)

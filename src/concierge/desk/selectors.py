@@ -207,28 +207,30 @@ def ordering(sort: str) -> list:
 
 
 TICKET_COLUMNS = [field.attname for field in Ticket._meta.concrete_fields]
-# What the ticket view shows of the rows around the ticket (the rest is read only if asked for).
-RELATED_SHOWN = [
-    "requester__display_name", "requester__email", "requester__job_title",
-    "requester__location", "requester__phone", "requester__language",
-    "requester__organisation_id", "requester__department__name",
-    "requester__manager__display_name", "requested_for__display_name",
-    "requested_for__email", "requested_for__language", "organisation__name",
-    "duplicate_of__kind", "duplicate_of__title", "parent__kind", "parent__title"]
+PERSON_SHOWN = ["display_name", "email", "job_title", "location", "phone", "language",
+                "organisation_id", "department__name", "manager__display_name"]
 
 
 def desk_ticket_get(user: User, number: str) -> Ticket:
-    """One ticket by its number (REQ-000123, INC-12 or 123) in the agent's scope, else 404."""
+    """One ticket by its number (REQ-000123, INC-12 or 123) in the agent's scope, else 404.
+
+    The ticket and the people on its card come in two narrow queries: one query joining all
+    of them takes PostgreSQL longer to plan (about 5 ms) than to run. Linked tickets are read
+    only when there are some."""
     require_agent(user)
     match = NUMBER_RE.match(number or "")
     if not match:
         raise Http404("No such ticket")
     ticket = (Ticket.objects.filter(desk_scope(user), pk=int(match.group(2)))
-              .select_related("requester", "requester__department", "requester__manager",
-                              "requested_for", "organisation", "duplicate_of", "parent")
-              .only(*TICKET_COLUMNS, *RELATED_SHOWN).first())
+              .select_related("organisation").only(*TICKET_COLUMNS, "organisation__name")
+              .order_by().first())
     if ticket is None:
         raise Http404("No such ticket")
+    people = {person.pk: person for person in
+              User.objects.filter(pk__in={ticket.requester_id, ticket.requested_for_id})
+              .select_related("department", "manager").only(*PERSON_SHOWN)}
+    ticket.requester = people[ticket.requester_id]
+    ticket.requested_for = people.get(ticket.requested_for_id)
     return ticket
 
 
