@@ -114,9 +114,14 @@ def _postgres(statement: str, params: tuple = ()) -> list[tuple]:
 
 def ensure_database(database: str) -> None:
     """Create the PostgreSQL database if missing (SQLite makes its file when it migrates)."""
-    if database == "postgres" and not _postgres(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)):
-        _postgres(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+    if database == "postgres":
+        ensure_postgres_database(POSTGRES_DATABASE)
+
+
+def ensure_postgres_database(name: str) -> None:
+    """Create the PostgreSQL database ``name`` on the bench's server if it is missing."""
+    if not _postgres("SELECT 1 FROM pg_database WHERE datname = %s", (name,)):
+        _postgres(f'CREATE DATABASE "{name}"')
 
 
 def drop_database(database: str) -> None:

@@ -39,16 +39,6 @@ def eval_env(database: str) -> dict[str, str]:
     return env
 
 
-def ensure_postgres_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True,
-                         connect_timeout=5) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (POSTGRES_DATABASE,)).fetchall():
-            conn.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-
-
 # --- inside the evaluation database -----------------------------------------------------------
 
 def setup_django() -> None:
@@ -139,7 +129,9 @@ def inner() -> None:
 
 def run(database: str) -> dict:
     if database == "postgres":
-        ensure_postgres_database()
+        from run import ensure_postgres_database
+
+        ensure_postgres_database(POSTGRES_DATABASE)
     (DATA_DIR / f"search-eval-{database}").mkdir(parents=True, exist_ok=True)
     result = subprocess.run([sys.executable, __file__, "--inner"], cwd=REPO,
                             env=eval_env(database), stdout=subprocess.PIPE, text=True)

@@ -60,16 +60,6 @@ def latency_env(database: str) -> dict[str, str]:
     return env
 
 
-def ensure_postgres_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True,
-                         connect_timeout=5) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            (POSTGRES_DATABASE,)).fetchall():
-            conn.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-
-
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -205,7 +195,9 @@ def inner(count: int) -> None:
 
 def run(database: str, count: int) -> dict:
     if database == "postgres":
-        ensure_postgres_database()
+        from run import ensure_postgres_database
+
+        ensure_postgres_database(POSTGRES_DATABASE)
     (DATA_DIR / database).mkdir(parents=True, exist_ok=True)
     result = subprocess.run([sys.executable, __file__, "--inner", "--articles", str(count)],
                             cwd=REPO, env=latency_env(database), stdout=subprocess.PIPE,
