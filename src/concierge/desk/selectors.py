@@ -73,10 +73,10 @@ def assignable_agents(user: User) -> QuerySet[User]:
     return agents.only("pk", "display_name", "email").order_by("display_name")
 
 
-def assignable_agent_choices(user: User) -> list[dict]:
-    """The same agents for a menu: {"pk", "display_name"} each, by name."""
+def assignable_agent_choices(user: User) -> list[tuple[int, str]]:
+    """The same agents for a menu: (id, name) each, by name."""
     return list(assignable_agents(user).order_by("display_name", "pk")
-                .values("pk", "display_name"))
+                .values_list("pk", "display_name"))
 
 
 def group_lead_of(group_id: int | None) -> User | None:

@@ -128,9 +128,8 @@ def ticket_list(request):
         "saved": saved, "saved_views": selectors.saved_views_for(user),
         "state_query": urlencode(state), "sort_query": urlencode({**state, "sort": sort}),
         "view_form": SavedViewForm(),
-        "other_agents": [(str(agent["pk"]), agent["display_name"])
-                         for agent in selectors.assignable_agent_choices(user)
-                         if agent["pk"] != user.pk],
+        "other_agents": [(pk, name) for pk, name in selectors.assignable_agent_choices(user)
+                         if pk != user.pk],
         "selects": form.selects({"status": "open", **filters}),
         "statuses": [(s, label) for s, label in TicketStatus.choices if s not in NOT_BY_HAND],
         "list_url": request.get_full_path(),
@@ -239,8 +238,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form=None, canned_note=Non
         "reply_form": reply_form or ReplyForm(),
         "canned": [(response.pk, response.title) for response in selectors.canned_responses()],
         "canned_note": canned_note,
-        "agents": [(agent["pk"], agent["display_name"])
-                   for agent in selectors.assignable_agent_choices(request.user)],
+        "agents": selectors.assignable_agent_choices(request.user),
         "groups": list(selectors.assignable_groups().values_list("pk", "name")),
         "priorities": Priority.choices,
         "next_statuses": [(s, TicketStatus(s).label) for s in TicketStatus.values
